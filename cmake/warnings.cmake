@@ -1,0 +1,12 @@
+# Warning flags for the project's own targets. yardstick_add_warnings(target) applies them.
+set(YARDSTICK_WARNING_FLAGS
+    -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+    -Wunused -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference
+    -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
+if(YARDSTICK_WERROR)
+  list(APPEND YARDSTICK_WARNING_FLAGS -Werror)
+endif()
+
+function(yardstick_add_warnings target)
+  target_compile_options(${target} PRIVATE ${YARDSTICK_WARNING_FLAGS})
+endfunction()
