@@ -1,7 +1,7 @@
 # Warning flags for the project's own targets. yardstick_add_warnings(target) applies them.
 set(YARDSTICK_WARNING_FLAGS
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-    -Wunused -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference
+    -Wunused -Woverloaded-virtual -Wconversion -Wsign-conversion
     -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
 if(YARDSTICK_WERROR)
   list(APPEND YARDSTICK_WARNING_FLAGS -Werror)

@@ -39,9 +39,9 @@ struct ConfidenceInterval {
 
 // The result of a metric over a corpus or one sentence.
 struct Score {
-  std::string name;  // "BLEU", "chrF2", "chrF2++", "TER", "rouge1", ...
-  double value = 0;  // the headline number on the reference tool's scale
-  Details details;   // every sub-value (counts, precisions, lengths, ...)
+  std::string name;     // "BLEU", "chrF2", "chrF2++", "TER", "rouge1", ...
+  double value = 0;     // the headline number on the reference tool's scale
+  Details details;      // every sub-value (counts, precisions, lengths, ...)
   std::string verbose;  // one-line human summary, e.g. sacrebleu's "BLEU = 28.30 59.9/..."
   std::optional<ConfidenceInterval> ci;
 };

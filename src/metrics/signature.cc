@@ -1,5 +1,7 @@
 #include "metrics/signature.h"
 
+#include <algorithm>
+
 namespace yardstick::metrics {
 
 std::string SignatureVersion() { return std::string("yardstick-") + YARDSTICK_VERSION; }
@@ -14,13 +16,23 @@ Signature& Signature::Set(std::string_view key, std::string value, std::string_v
       return *this;
     }
   }
-  entries_.push_back({std::string(key), std::string(short_key.empty() ? key : short_key),
-                      std::move(value)});
+  entries_.push_back(
+      {std::string(key), std::string(short_key.empty() ? key : short_key), std::move(value)});
   return *this;
 }
 
 Signature& Signature::Set(std::string_view key, bool value, std::string_view short_key) {
   return Set(key, std::string(value ? "yes" : "no"), short_key);
+}
+
+Signature& Signature::InsertAfter(std::string_view anchor, std::string_view key, std::string value,
+                                  std::string_view short_key) {
+  std::erase_if(entries_, [&](const Entry& e) { return e.key == key; });
+  Entry entry{std::string(key), std::string(short_key.empty() ? key : short_key), std::move(value)};
+  auto it = std::find_if(entries_.begin(), entries_.end(),
+                         [&](const Entry& e) { return e.key == anchor; });
+  entries_.insert(it == entries_.end() ? it : it + 1, std::move(entry));
+  return *this;
 }
 
 std::string Signature::Get(std::string_view key) const {

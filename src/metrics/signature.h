@@ -26,6 +26,11 @@ class Signature {
   Signature& Set(std::string_view key, std::string value, std::string_view short_key = {});
   Signature& Set(std::string_view key, bool value, std::string_view short_key = {});
 
+  // Sets `key` right after `anchor` (at the end when `anchor` is absent); an existing `key`
+  // moves there. Used for the resampling keys sacrebleu prints after nrefs (bs, ar, seed).
+  Signature& InsertAfter(std::string_view anchor, std::string_view key, std::string value,
+                         std::string_view short_key = {});
+
   // Returns the value of `key`, or an empty string.
   std::string Get(std::string_view key) const;
 

@@ -34,23 +34,23 @@ bool IsCaseIgnorable(char32_t c) {
       break;
   }
   switch (c) {
-    case U'\'':    // Single_Quote
-    case U'.':     // MidNumLet
-    case U':':     // MidLetter
-    case 0x00B7:   // MidLetter
-    case 0x0387:   // MidLetter
-    case 0x055F:   // MidLetter
-    case 0x05F4:   // MidLetter
-    case 0x2018:   // MidNumLet
-    case 0x2019:   // MidNumLet
-    case 0x2024:   // MidNumLet
-    case 0x2027:   // MidLetter
-    case 0xFE13:   // MidLetter
-    case 0xFE52:   // MidNumLet
-    case 0xFE55:   // MidLetter
-    case 0xFF07:   // MidNumLet
-    case 0xFF0E:   // MidNumLet
-    case 0xFF1A:   // MidLetter
+    case U'\'':   // Single_Quote
+    case U'.':    // MidNumLet
+    case U':':    // MidLetter
+    case 0x00B7:  // MidLetter
+    case 0x0387:  // MidLetter
+    case 0x055F:  // MidLetter
+    case 0x05F4:  // MidLetter
+    case 0x2018:  // MidNumLet
+    case 0x2019:  // MidNumLet
+    case 0x2024:  // MidNumLet
+    case 0x2027:  // MidLetter
+    case 0xFE13:  // MidLetter
+    case 0xFE52:  // MidNumLet
+    case 0xFE55:  // MidLetter
+    case 0xFF07:  // MidNumLet
+    case 0xFF0E:  // MidNumLet
+    case 0xFF1A:  // MidLetter
       return true;
     default:
       return false;

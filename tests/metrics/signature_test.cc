@@ -22,3 +22,18 @@ TEST(Signature, SetKeepsFirstPosition) {
 
 }  // namespace
 }  // namespace yardstick::metrics
+
+namespace yardstick::metrics {
+namespace {
+
+TEST(Signature, InsertAfterPlacesResamplingKeysAfterNrefs) {
+  Signature sig(1);
+  sig.Set("case", std::string("mixed")).Set("tok", std::string("13a"));
+  sig.InsertAfter("nrefs", "bs", "1000").InsertAfter("bs", "seed", "12345", "rs");
+  EXPECT_EQ(sig.Format(),
+            "nrefs:1|bs:1000|seed:12345|case:mixed|tok:13a|version:" + SignatureVersion());
+  EXPECT_EQ(sig.Format(true).substr(0, 20), "#:1|bs:1000|rs:12345");
+}
+
+}  // namespace
+}  // namespace yardstick::metrics

@@ -8,7 +8,9 @@
 
 namespace yardstick::testing {
 
-std::string GoldenPath(const std::string& name) { return std::string(YARDSTICK_GOLDEN_DIR) + "/" + name; }
+std::string GoldenPath(const std::string& name) {
+  return std::string(YARDSTICK_GOLDEN_DIR) + "/" + name;
+}
 
 std::vector<nlohmann::json> ReadGoldenJsonl(const std::string& name) {
   std::vector<nlohmann::json> lines;

@@ -35,10 +35,10 @@ TEST(UnicodeGolden, PythonPrimitivesMatchCPython) {
 
 TEST(Utf8, RejectsIllFormedSequences) {
   EXPECT_EQ(FindInvalidUtf8("abc"), std::nullopt);
-  EXPECT_EQ(FindInvalidUtf8("a\xC3"), 1u);            // truncated
-  EXPECT_EQ(FindInvalidUtf8("ab\xC0\x80"), 2u);       // overlong NUL
-  EXPECT_EQ(FindInvalidUtf8("\xED\xA0\x80"), 0u);     // surrogate
-  EXPECT_EQ(FindInvalidUtf8("\xF4\x90\x80\x80"), 0u); // above U+10FFFF
+  EXPECT_EQ(FindInvalidUtf8("a\xC3"), 1u);             // truncated
+  EXPECT_EQ(FindInvalidUtf8("ab\xC0\x80"), 2u);        // overlong NUL
+  EXPECT_EQ(FindInvalidUtf8("\xED\xA0\x80"), 0u);      // surrogate
+  EXPECT_EQ(FindInvalidUtf8("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
   EXPECT_EQ(FindInvalidUtf8("\xFF"), 0u);
   auto r = DecodeUtf8("ok\x80");
   ASSERT_FALSE(r.has_value());
@@ -54,13 +54,13 @@ TEST(Lower, SpecialCasingAndFinalSigma) {
   EXPECT_EQ(EncodeUtf8(Lower(U("\u0130"))), "i\u0307");
   EXPECT_EQ(EncodeUtf8(Lower(U("ΟΔΟΣ"))), "οδος");
   EXPECT_EQ(EncodeUtf8(Lower(U("ΟΔΟΣ ΑΣ"))), "οδος ας");
-  EXPECT_EQ(EncodeUtf8(Lower(U("Σ"))), "σ");     // no cased letter before: not final
+  EXPECT_EQ(EncodeUtf8(Lower(U("Σ"))), "σ");      // no cased letter before: not final
   EXPECT_EQ(EncodeUtf8(Lower(U("ΑΣΑ"))), "ασα");  // followed by a cased letter
   EXPECT_EQ(EncodeUtf8(Lower(U("ẞ"))), "ß");
 }
 
 TEST(Classes, PythonDefinitions) {
-  EXPECT_TRUE(IsSpace(0x1C));    // file separator counts as space in Python
+  EXPECT_TRUE(IsSpace(0x1C));  // file separator counts as space in Python
   EXPECT_TRUE(IsSpace(0x85));
   EXPECT_TRUE(IsSpace(0x3000));
   EXPECT_FALSE(IsSpace(0x200B));  // zero width space is Cf, not whitespace

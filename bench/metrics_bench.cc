@@ -1,0 +1,135 @@
+// Kernel benchmarks of the metric library on real data: the WMT17 English-German newstest
+// (3004 segments; reference and system outputs from tests/golden/sacrebleu_corpus.jsonl).
+// Each benchmark computes what the reference tool computes in one corpus_score call: segment
+// statistics from raw strings (tokenization included) and the score.
+
+#include <benchmark/benchmark.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "metrics/bleu.h"
+#include "metrics/chrf.h"
+#include "metrics/rouge.h"
+#include "metrics/ter.h"
+#include "stats/bootstrap.h"
+#include "stats/paired.h"
+
+namespace {
+
+using yardstick::metrics::CorpusMetric;
+using yardstick::metrics::ReferenceStreams;
+
+struct Wmt {
+  std::vector<std::string> hyps_a;
+  std::vector<std::string> hyps_b;
+  ReferenceStreams refs;
+};
+
+// The first two systems of the WMT17 cases with 3004 segments and one reference.
+const Wmt& Data() {
+  static const Wmt data = [] {
+    Wmt w;
+    std::ifstream in(std::string(YARDSTICK_GOLDEN_DIR) + "/sacrebleu_corpus.jsonl");
+    std::string line;
+    while (std::getline(in, line)) {
+      auto j = nlohmann::json::parse(line);
+      const auto& inputs = j["inputs"];
+      if (inputs["hyps"].size() != 3004 || inputs["refs"].size() != 1) continue;
+      auto hyps = inputs["hyps"].get<std::vector<std::string>>();
+      if (w.refs.empty()) {
+        std::vector<std::optional<std::string>> stream;
+        for (const auto& r : inputs["refs"][0]) stream.emplace_back(r.get<std::string>());
+        w.refs.push_back(std::move(stream));
+        w.hyps_a = std::move(hyps);
+      } else if (hyps != w.hyps_a) {
+        w.hyps_b = std::move(hyps);
+        break;
+      }
+    }
+    if (w.hyps_b.empty()) throw std::runtime_error("WMT17 systems not found in golden file");
+    return w;
+  }();
+  return data;
+}
+
+void RunCorpus(benchmark::State& state, const CorpusMetric& metric) {
+  const Wmt& w = Data();
+  for (auto _ : state) {
+    auto score = metric.CorpusScore(w.hyps_a, w.refs);
+    benchmark::DoNotOptimize(score);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) *
+                          static_cast<std::int64_t>(w.hyps_a.size()));
+}
+
+void BM_CorpusBleu(benchmark::State& state) {
+  RunCorpus(state, **yardstick::metrics::Bleu::Create({}));
+}
+void BM_CorpusChrf(benchmark::State& state) {
+  RunCorpus(state, **yardstick::metrics::Chrf::Create({}));
+}
+void BM_CorpusChrfPlusPlus(benchmark::State& state) {
+  yardstick::metrics::ChrfOptions o;
+  o.word_order = 2;
+  RunCorpus(state, **yardstick::metrics::Chrf::Create(o));
+}
+void BM_CorpusTer(benchmark::State& state) {
+  RunCorpus(state, **yardstick::metrics::Ter::Create({}));
+}
+void BM_CorpusRouge(benchmark::State& state) {
+  // rouge-score computes the four types in one pass; do the same work: four metrics.
+  const bool stem = state.range(0) != 0;
+  std::vector<std::unique_ptr<yardstick::metrics::Rouge>> metrics;
+  for (const char* type : {"rouge1", "rouge2", "rougeL", "rougeLsum"}) {
+    yardstick::metrics::RougeOptions o;
+    o.rouge_type = type;
+    o.use_stemmer = stem;
+    metrics.push_back(std::move(*yardstick::metrics::Rouge::Create(o)));
+  }
+  const Wmt& w = Data();
+  for (auto _ : state) {
+    for (const auto& m : metrics) benchmark::DoNotOptimize(m->CorpusScore(w.hyps_a, w.refs));
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) *
+                          static_cast<std::int64_t>(w.hyps_a.size()));
+}
+
+// sacrebleu --paired-bs with 1000 resamples: statistics of both systems, then the test.
+void BM_PairedBootstrapBleu(benchmark::State& state) {
+  const Wmt& w = Data();
+  auto bleu = *yardstick::metrics::Bleu::Create({});
+  for (auto _ : state) {
+    auto base = bleu->ComputeSegmentStats(w.hyps_a, w.refs);
+    auto sys = bleu->ComputeSegmentStats(w.hyps_b, w.refs);
+    std::vector<yardstick::stats::SegmentStats> systems = {std::move(*sys)};
+    auto result = yardstick::stats::PairedBootstrap(
+        *base, systems, [&](std::span<const double> s) { return bleu->ValueFromStats(s); });
+    benchmark::DoNotOptimize(result);
+  }
+}
+
+// The resampling alone (statistics precomputed), 1000 resamples of 3004 segments.
+void BM_BootstrapCiBleu(benchmark::State& state) {
+  const Wmt& w = Data();
+  auto bleu = *yardstick::metrics::Bleu::Create({});
+  auto stats = *bleu->ComputeSegmentStats(w.hyps_a, w.refs);
+  for (auto _ : state) {
+    auto ci = yardstick::stats::BootstrapCorpus(
+        stats, [&](std::span<const double> s) { return bleu->ValueFromStats(s); });
+    benchmark::DoNotOptimize(ci);
+  }
+}
+
+BENCHMARK(BM_CorpusBleu)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CorpusChrf)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CorpusChrfPlusPlus)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CorpusTer)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CorpusRouge)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PairedBootstrapBleu)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BootstrapCiBleu)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
