@@ -9,7 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD:-build/release}
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DYARDSTICK_BUILD_TESTS=OFF >/dev/null
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DYARDSTICK_BUILD_TESTS=OFF \
+  -DYARDSTICK_BUILD_BENCHMARKS=ON >/dev/null
 cmake --build "$build" --target metrics_bench yardstick >/dev/null
 
 work=$(mktemp -d)
