@@ -9,45 +9,19 @@
 #include <utility>
 
 #include "metrics/signature.h"
+#include "stats/numeric.h"
+#include "stats/numeric.h"
 
 namespace yardstick::metrics {
 
 // ---------------------------------------------------------------------------------------------
 // numpy summation
 
-namespace {
-
-// numpy's pairwise_sum for float64 (numpy/core/src/umath/loops_utils.h.src).
-double PairwiseSum(const double* a, std::size_t n) {
-  constexpr std::size_t kBlock = 128;
-  if (n < 8) {
-    double res = 0.0;
-    for (std::size_t i = 0; i < n; ++i) res += a[i];
-    return res;
-  }
-  if (n <= kBlock) {
-    double r[8];
-    for (std::size_t j = 0; j < 8; ++j) r[j] = a[j];
-    std::size_t i = 8;
-    for (; i < n - (n % 8); i += 8) {
-      for (std::size_t j = 0; j < 8; ++j) r[j] += a[i + j];
-    }
-    double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; ++i) res += a[i];
-    return res;
-  }
-  std::size_t n2 = n / 2;
-  n2 -= n2 % 8;
-  return PairwiseSum(a, n2) + PairwiseSum(a + n2, n - n2);
-}
-
-}  // namespace
-
 double NumpySum(std::span<const double> values) {
   constexpr std::size_t kBufferSize = 8192;  // numpy's default ufunc buffer
   double sum = 0.0;
   for (std::size_t lo = 0; lo < values.size(); lo += kBufferSize) {
-    sum += PairwiseSum(values.data() + lo, std::min(kBufferSize, values.size() - lo));
+    sum += stats::PairwiseSum(values.subspan(lo, std::min(kBufferSize, values.size() - lo)));
   }
   return sum;
 }
