@@ -10,7 +10,6 @@
 
 #include "metrics/signature.h"
 #include "stats/numeric.h"
-#include "stats/numeric.h"
 
 namespace yardstick::metrics {
 
