@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <iostream>
 #include <optional>
 
@@ -229,11 +230,35 @@ int RunTextMetrics(const ScoreArgs& args_in, OutputFormat format,
     return 2;
   }
   const std::size_t num_refs = metrics::SignatureNumRefs(corpus->refs);
+  // ROUGE types share their tokenization: compute them together (per system).
+  std::vector<const metrics::Rouge*> rouges;
+  std::vector<std::size_t> rouge_slots(built.size(), SIZE_MAX);
+  for (std::size_t m = 0; m < built.size(); ++m) {
+    if (const auto* rouge = dynamic_cast<const metrics::Rouge*>(built[m].get())) {
+      rouge_slots[m] = rouges.size();
+      rouges.push_back(rouge);
+    }
+  }
+  std::vector<std::vector<stats::SegmentStats>> rouge_stats;  // [system][rouge slot]
+  if (rouges.size() > 1) {
+    for (std::size_t s = 0; s < corpus->systems.size(); ++s) {
+      auto many = metrics::Rouge::ComputeSegmentStatsMany(rouges, corpus->systems[s], corpus->refs);
+      if (!many) {
+        PrintError(many.error().WithContext(corpus->system_names[s]));
+        return 2;
+      }
+      rouge_stats.push_back(std::move(*many));
+    }
+  }
   for (std::size_t m = 0; m < built.size(); ++m) {
     const auto& metric = built[m];
     const int width = WidthFor(args, names[m]);
     std::vector<stats::SegmentStats> per_system;
     for (std::size_t s = 0; s < corpus->systems.size(); ++s) {
+      if (!rouge_stats.empty() && rouge_slots[m] != SIZE_MAX) {
+        per_system.push_back(std::move(rouge_stats[s][rouge_slots[m]]));
+        continue;
+      }
       auto seg = metric->ComputeSegmentStats(corpus->systems[s], corpus->refs);
       if (!seg) {
         PrintError(seg.error().WithContext(corpus->system_names[s]));
