@@ -134,6 +134,30 @@ nlohmann::json WarningsJson(const std::vector<metrics::MetricWarning>& warnings)
 
 int Width(const ScoreArgs& args) { return args.width >= 0 ? args.width : 4; }
 
+// The classification report as a table, like scikit-learn's classification_report.
+void PrintReportTable(const nlohmann::json& details) {
+  auto cell = [](const nlohmann::json& v) {
+    std::string text = v.is_string() ? v.get<std::string>() : v.dump();
+    return text.size() >= 13 ? text + " " : std::string(13 - text.size(), ' ') + text;
+  };
+  auto number = [&](const nlohmann::json& v) { return cell(FormatFixed(v.get<double>(), 4)); };
+  std::cout << cell("") << cell("precision") << cell("recall") << cell("f1") << cell("support")
+            << "\n";
+  for (const auto& row : details["per_class"]) {
+    std::cout << cell(row["label"]) << number(row["precision"]) << number(row["recall"])
+              << number(row["f1"]) << cell(row["support"]) << "\n";
+  }
+  for (const char* avg : {"micro", "macro", "weighted"}) {
+    const auto& row = details[avg];
+    std::cout << cell(std::string(avg) + " avg") << number(row["precision"])
+              << number(row["recall"]) << number(row["f1"]) << cell(row["support"]) << "\n";
+  }
+  std::cout << cell("accuracy") << number(details["accuracy"]) << "\n"
+            << cell("balanced") << number(details["balanced_accuracy"]) << "\n"
+            << cell("mcc") << number(details["mcc"]) << "\n"
+            << cell("kappa") << number(details["kappa"]) << "\n";
+}
+
 void Emit(const ScoreArgs& args, const nlohmann::json& json) {
   if (args.format == "json") {
     std::cout << json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
@@ -154,7 +178,9 @@ void Emit(const ScoreArgs& args, const nlohmann::json& json) {
     line = json["score"].is_number() ? FormatFixed(json["score"].get<double>(), Width(args))
                                      : json["score"].dump();
   std::cout << line << "\n";
-  if (!args.score_only && json.contains("details")) {
+  if (!args.score_only && name == "classification") {
+    PrintReportTable(json["details"]);
+  } else if (!args.score_only && json.contains("details")) {
     for (const auto& [key, value] : json["details"].items()) {
       std::cout << "  " << key << ": " << value.dump() << "\n";
     }
@@ -613,7 +639,6 @@ int RunNonTextMetrics(const ScoreArgs& args, const std::vector<std::string>& nam
       statistic = [&](std::span<const std::size_t> idx) {
         return metrics::AccuracyScore(Pick(y_true, idx), Pick(y_pred, idx));
       };
-      json["signature"] = report->signature;
     }
     if (!json.contains("score") && statistic) {
       std::vector<std::size_t> all(y_true.size());
@@ -636,6 +661,10 @@ int RunNonTextMetrics(const ScoreArgs& args, const std::vector<std::string>& nam
     if (!json.contains("signature")) {
       metrics::Signature sig = ClassificationSignature(num_labels, args, averaged);
       if (name == "kappa") sig.Set("weights", args.kappa_weights, "w");
+      if (name == "classification") {
+        sig.Set("pos", args.pos_label, "p");
+        sig.Set("zero_div", args.zero_division, "z");
+      }
       if (args.confidence && statistic) {
         AddResamplingSignature(
             sig, "bs", ResamplingOptions{args.confidence_n, 0, 0, args.seed, args.ci_method});

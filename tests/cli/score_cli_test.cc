@@ -205,6 +205,87 @@ TEST_F(ScoreCli, BadInputGetsAClearErrorAndExitCode2) {
   EXPECT_NE(r.err.find("x.jsonl:2"), std::string::npos) << r.err;
 }
 
+// Classification, ranking and perplexity through the CLI; expected values from scikit-learn
+// 1.2.1 (Debian's python3-sklearn) on the same inputs.
+TEST_F(ScoreCli, ClassificationMetricsMatchScikitLearn) {
+  const std::string truth = Write("true.txt", "0\n1\n1\n0\n1\n2\n2\n0\n1\n1\n");
+  const std::string pred = Write("pred.txt", "0\n1\n0\n0\n1\n2\n1\n0\n1\n2\n");
+  auto r = Run("score accuracy,f1,mcc,kappa,confusion_matrix -r " + truth + " -i " + pred +
+               " --average macro --kappa-weights quadratic --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto rows = JsonLines(r.out);
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0]["score"].get<double>(), 0.7);
+  EXPECT_EQ(rows[1]["score"].get<double>(), 0.6746031746031745);
+  EXPECT_EQ(rows[2]["score"].get<double>(), 0.5397505397508097);
+  EXPECT_EQ(rows[3]["score"].get<double>(), 0.7169811320754718);
+  EXPECT_EQ(rows[4]["score"], nlohmann::json::parse("[[3,0,0],[1,3,1],[0,1,1]]"));
+  EXPECT_NE(rows[1]["signature"].get<std::string>().find("avg:macro"), std::string::npos);
+
+  r = Run("score classification -r " + truth + " -i " + pred + " --format json --confidence");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  rows = JsonLines(r.out);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["details"]["per_class"].size(), 3u);
+  ASSERT_TRUE(rows[0].contains("ci"));
+  EXPECT_LE(rows[0]["ci"]["low"].get<double>(), 0.7);
+  EXPECT_GE(rows[0]["ci"]["high"].get<double>(), 0.7);
+}
+
+TEST_F(ScoreCli, RankingCalibrationAndPerplexity) {
+  const std::string labels = Write("labels.txt", "0\n1\n1\n0\n1\n0\n1\n1\n");
+  const std::string scores = Write("scores.txt", "0.1\n0.8\n0.65\n0.3\n0.9\n0.7\n0.2\n0.55\n");
+  auto r = Run("score roc_auc,average_precision,ece -r " + labels + " -i " + scores +
+               " --ece-bins 5 --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto rows = JsonLines(r.out);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0]["score"].get<double>(), 0.7333333333333334);
+  EXPECT_EQ(rows[1]["score"].get<double>(), 0.852857142857143);
+  EXPECT_GE(rows[2]["score"].get<double>(), 0.0);
+  EXPECT_NE(rows[2]["signature"].get<std::string>().find("bins:5"), std::string::npos);
+
+  const std::string logprobs = Write("lp.jsonl",
+                                     "{\"logprobs\": [-0.5, -1.0, -0.25]}\n"
+                                     "{\"logprobs\": [-2.0, -0.1]}\n");
+  r = Run("score perplexity -i " + logprobs + " --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  rows = JsonLines(r.out);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_NEAR(rows[0]["score"].get<double>(), 2.159766253784915, 1e-12);
+
+  const std::string bad_scores = Write("bad.txt", "0.1\nhigh\n0.3\n0.4\n0.5\n0.6\n0.7\n0.8\n");
+  r = Run("score roc_auc -r " + labels + " -i " + bad_scores);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("bad.txt:2"), std::string::npos) << r.err;
+
+  const std::string short_pred = Write("short.txt", "0\n1\n");
+  r = Run("score accuracy -r " + labels + " -i " + short_pred);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("short.txt has 2 rows"), std::string::npos) << r.err;
+
+  const std::string positive = Write("pos.jsonl", "{\"logprobs\": [0.5]}\n");
+  r = Run("score perplexity -i " + positive);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_FALSE(r.err.empty());
+
+  r = Run("score bleu,accuracy -r " + labels + " -i " + labels);
+  EXPECT_EQ(r.exit_code, 2);
+}
+
+TEST_F(ScoreCli, SentenceLevelAndShortSignature) {
+  const std::string ref = Write("ref.txt", "the cat sat on the mat\nhello world\n");
+  const std::string hyp = Write("hyp.txt", "the cat sat on the mat\nhello there\n");
+  auto r = Run("score chrf -r " + ref + " -i " + hyp + " --sentence-level --short --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto rows = JsonLines(r.out);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0]["segment"], 1);
+  EXPECT_EQ(rows[0]["score"].get<double>(), 100.0);
+  EXPECT_LT(rows[1]["score"].get<double>(), 100.0);
+  EXPECT_EQ(rows[0]["signature"].get<std::string>().rfind("#:1|", 0), 0u);
+}
+
 TEST_F(ScoreCli, HelpAndVersionExitZero) {
   EXPECT_EQ(Run("--help").exit_code, 0);
   EXPECT_EQ(Run("score --help").exit_code, 0);
