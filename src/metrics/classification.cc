@@ -8,10 +8,26 @@
 #include <unordered_map>
 #include <utility>
 
+#include "metrics/classification_internal.h"
 #include "metrics/signature.h"
 #include "stats/numeric.h"
 
 namespace yardstick::metrics {
+
+// Shared helpers, declared in classification_internal.h.
+using internal::AddWarning;
+using internal::AverageRepr;
+using internal::CheckLabelKinds;
+using internal::CheckLengths;
+using internal::EncodeSequences;
+using internal::KindName;
+using internal::KindOf;
+using internal::kUndefinedMetricWarning;
+using internal::kUserWarning;
+using internal::NumpyMean;
+using internal::NumpyWeightedAverage;
+using internal::Repr;
+using internal::ReprList;
 
 // ---------------------------------------------------------------------------------------------
 // numpy summation
@@ -145,11 +161,44 @@ const char* ZeroDivisionName(ZeroDivision zero_division) {
 
 namespace {
 
+// Codes by first appearance through a hash map, then renumbered in sorted label order.
+template <typename Key, typename KeyOf>
+void EncodeByHash(std::span<const Label> a, std::span<const Label> b, KeyOf key_of,
+                  std::vector<Label>& classes, std::vector<std::uint32_t>& codes_a,
+                  std::vector<std::uint32_t>& codes_b) {
+  std::unordered_map<Key, std::uint32_t> first_code;
+  std::vector<const Label*> uniques;
+  auto code_of = [&](const Label& label) {
+    auto [it, inserted] =
+        first_code.try_emplace(key_of(label), static_cast<std::uint32_t>(uniques.size()));
+    if (inserted) uniques.push_back(&label);
+    return it->second;
+  };
+  codes_a.resize(a.size());
+  codes_b.resize(b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) codes_a[i] = code_of(a[i]);
+  for (std::size_t i = 0; i < b.size(); ++i) codes_b[i] = code_of(b[i]);
+  std::vector<std::uint32_t> order(uniques.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(),
+            [&](std::uint32_t x, std::uint32_t y) { return *uniques[x] < *uniques[y]; });
+  std::vector<std::uint32_t> rank(uniques.size());
+  classes.clear();
+  classes.reserve(uniques.size());
+  for (std::size_t r = 0; r < order.size(); ++r) {
+    rank[order[r]] = static_cast<std::uint32_t>(r);
+    classes.push_back(*uniques[order[r]]);
+  }
+  for (auto& c : codes_a) c = rank[c];
+  for (auto& c : codes_b) c = rank[c];
+}
+
+}  // namespace
+
+namespace internal {
+
 // ---------------------------------------------------------------------------------------------
 // Shared machinery
-
-constexpr char kUndefinedMetricWarning[] = "UndefinedMetricWarning";
-constexpr char kUserWarning[] = "UserWarning";
 
 // Python repr() of a label, for messages.
 std::string Repr(const Label& label) {
@@ -195,55 +244,6 @@ Result<void> CheckLengths(std::size_t n_true, std::size_t n_other, const char* o
     return MakeError(ErrorCode::kInvalidArgument, "too many samples (limit 2^31)");
   }
   return {};
-}
-
-// y_true and y_pred as indices into the sorted union of their labels.
-struct Encoded {
-  std::vector<Label> classes;
-  std::vector<std::uint32_t> y_true;
-  std::vector<std::uint32_t> y_pred;
-  bool integer = true;
-
-  std::size_t num_classes() const { return classes.size(); }
-  std::size_t num_samples() const { return y_true.size(); }
-  // Index of `label` in classes, if present.
-  std::optional<std::size_t> Find(const Label& label) const {
-    auto it = std::lower_bound(classes.begin(), classes.end(), label);
-    if (it == classes.end() || !(*it == label)) return std::nullopt;
-    return static_cast<std::size_t>(it - classes.begin());
-  }
-};
-
-// Codes by first appearance through a hash map, then renumbered in sorted label order.
-template <typename Key, typename KeyOf>
-void EncodeByHash(std::span<const Label> a, std::span<const Label> b, KeyOf key_of,
-                  std::vector<Label>& classes, std::vector<std::uint32_t>& codes_a,
-                  std::vector<std::uint32_t>& codes_b) {
-  std::unordered_map<Key, std::uint32_t> first_code;
-  std::vector<const Label*> uniques;
-  auto code_of = [&](const Label& label) {
-    auto [it, inserted] =
-        first_code.try_emplace(key_of(label), static_cast<std::uint32_t>(uniques.size()));
-    if (inserted) uniques.push_back(&label);
-    return it->second;
-  };
-  codes_a.resize(a.size());
-  codes_b.resize(b.size());
-  for (std::size_t i = 0; i < a.size(); ++i) codes_a[i] = code_of(a[i]);
-  for (std::size_t i = 0; i < b.size(); ++i) codes_b[i] = code_of(b[i]);
-  std::vector<std::uint32_t> order(uniques.size());
-  std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(),
-            [&](std::uint32_t x, std::uint32_t y) { return *uniques[x] < *uniques[y]; });
-  std::vector<std::uint32_t> rank(uniques.size());
-  classes.clear();
-  classes.reserve(uniques.size());
-  for (std::size_t r = 0; r < order.size(); ++r) {
-    rank[order[r]] = static_cast<std::uint32_t>(r);
-    classes.push_back(*uniques[order[r]]);
-  }
-  for (auto& c : codes_a) c = rank[c];
-  for (auto& c : codes_b) c = rank[c];
 }
 
 // Sorted unique labels of one or two sequences (numpy's np.unique order: integers numerically,
@@ -293,6 +293,73 @@ void EncodeSequences(std::span<const Label> a, std::span<const Label> b, bool in
   for (std::size_t i = 0; i < b.size(); ++i) codes_b[i] = table[offset(b[i])];
 }
 
+// Checks that user-given labels have the data's kind.
+Result<void> CheckLabelKinds(std::span<const Label> labels, bool integer, const char* option) {
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i].is_integer() != integer) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       std::string(option) + "[" + std::to_string(i) + "] = " + Repr(labels[i]) +
+                           " is a " + KindName(labels[i].is_integer()) +
+                           " label but the data has " + KindName(integer) + " labels");
+    }
+  }
+  return {};
+}
+
+void AddWarning(std::vector<MetricWarning>& warnings, const char* category, std::string message) {
+  for (const auto& w : warnings) {
+    if (w.category == category && w.message == message) return;
+  }
+  warnings.push_back({category, std::move(message)});
+}
+
+std::string AverageRepr(Average average) {
+  return average == Average::kNone ? "None" : "'" + std::string(AverageName(average)) + "'";
+}
+
+// Mean of a float64 array (np.mean / np.average without weights).
+double NumpyMean(std::span<const double> values) {
+  return NumpySum(values) / static_cast<double>(values.size());
+}
+
+// np.average(values, weights=integer weights).
+double NumpyWeightedAverage(std::span<const double> values, std::span<const std::int64_t> weights) {
+  std::vector<double> products(values.size());
+  std::vector<double> w(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    w[i] = static_cast<double>(weights[i]);
+    products[i] = values[i] * w[i];
+  }
+  return NumpySum(products) / NumpySum(w);
+}
+
+double NumpyWeightedAverage(std::span<const double> values, std::span<const double> weights) {
+  std::vector<double> products(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) products[i] = values[i] * weights[i];
+  return NumpySum(products) / NumpySum(weights);
+}
+
+}  // namespace internal
+
+namespace {
+
+// y_true and y_pred as indices into the sorted union of their labels.
+struct Encoded {
+  std::vector<Label> classes;
+  std::vector<std::uint32_t> y_true;
+  std::vector<std::uint32_t> y_pred;
+  bool integer = true;
+
+  std::size_t num_classes() const { return classes.size(); }
+  std::size_t num_samples() const { return y_true.size(); }
+  // Index of `label` in classes, if present.
+  std::optional<std::size_t> Find(const Label& label) const {
+    auto it = std::lower_bound(classes.begin(), classes.end(), label);
+    if (it == classes.end() || !(*it == label)) return std::nullopt;
+    return static_cast<std::size_t>(it - classes.begin());
+  }
+};
+
 // Validates a (y_true, other) pair: equal non-zero lengths, one label kind. Returns the kind
 // (true = integer).
 Result<bool> CheckPair(std::span<const Label> y_true, std::span<const Label> other,
@@ -323,19 +390,6 @@ Result<Encoded> Encode(std::span<const Label> y_true, std::span<const Label> y_p
   return e;
 }
 
-// Checks that user-given labels have the data's kind.
-Result<void> CheckLabelKinds(std::span<const Label> labels, bool integer, const char* option) {
-  for (std::size_t i = 0; i < labels.size(); ++i) {
-    if (labels[i].is_integer() != integer) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       std::string(option) + "[" + std::to_string(i) + "] = " + Repr(labels[i]) +
-                           " is a " + KindName(labels[i].is_integer()) +
-                           " label but the data has " + KindName(integer) + " labels");
-    }
-  }
-  return {};
-}
-
 // Per-class counts of an encoded pair (sklearn's multilabel_confusion_matrix sums).
 struct ClassCounts {
   std::vector<std::int64_t> tp;
@@ -354,13 +408,6 @@ ClassCounts CountClasses(const Encoded& e) {
     if (e.y_true[i] == e.y_pred[i]) ++c.tp[e.y_true[i]];
   }
   return c;
-}
-
-void AddWarning(std::vector<MetricWarning>& warnings, const char* category, std::string message) {
-  for (const auto& w : warnings) {
-    if (w.category == category && w.message == message) return;
-  }
-  warnings.push_back({category, std::move(message)});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -438,10 +485,6 @@ Result<Selected> SelectLabels(const Encoded& e, const ClassCounts& counts, Avera
   return s;
 }
 
-std::string AverageRepr(Average average) {
-  return average == Average::kNone ? "None" : "'" + std::string(AverageName(average)) + "'";
-}
-
 // sklearn's _warn_prf message.
 std::string PrfWarningMessage(const std::string& msg_start, const std::string& modifier,
                               std::size_t result_size) {
@@ -473,28 +516,6 @@ std::vector<double> PrfDivide(std::span<const std::int64_t> numerator,
                PrfWarningMessage(msg_start, modifier, result.size()));
   }
   return result;
-}
-
-// Mean of a float64 array (np.mean / np.average without weights).
-double NumpyMean(std::span<const double> values) {
-  return NumpySum(values) / static_cast<double>(values.size());
-}
-
-// np.average(values, weights=integer weights).
-double NumpyWeightedAverage(std::span<const double> values, std::span<const std::int64_t> weights) {
-  std::vector<double> products(values.size());
-  std::vector<double> w(values.size());
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    w[i] = static_cast<double>(weights[i]);
-    products[i] = values[i] * w[i];
-  }
-  return NumpySum(products) / NumpySum(w);
-}
-
-double NumpyWeightedAverage(std::span<const double> values, std::span<const double> weights) {
-  std::vector<double> products(values.size());
-  for (std::size_t i = 0; i < values.size(); ++i) products[i] = values[i] * weights[i];
-  return NumpySum(products) / NumpySum(weights);
 }
 
 // sklearn's precision_recall_fscore_support on selected counts.
@@ -887,367 +908,6 @@ Result<AveragedScore> BalancedAccuracyScore(std::span<const Label> y_true,
   auto e = Encode(y_true, y_pred);
   if (!e) return std::unexpected(e.error());
   return BalancedAccuracyFromCounts(*e, CountClasses(*e), adjusted);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Ranking metrics
-
-namespace {
-
-// A (score, is positive) pair; the score is stored as a key whose unsigned order is the
-// DESCENDING order of the scores (equal scores, 0.0 and -0.0 included, get equal keys).
-struct ScoredSample {
-  std::uint64_t key;
-  bool positive;
-};
-
-ScoredSample MakeSample(double score, bool positive) {
-  if (score == 0) score = 0.0;  // -0.0 ties with 0.0, as in np.diff(y_score) == 0
-  std::uint64_t bits;
-  std::memcpy(&bits, &score, sizeof bits);
-  // Increasing-order key (flip all bits of negatives, the sign bit of positives), inverted.
-  const std::uint64_t ascending = (bits >> 63) != 0 ? ~bits : bits | (std::uint64_t{1} << 63);
-  return {~ascending, positive};
-}
-
-// Sorts by key: LSD radix sort (11-bit digits) for large inputs, std::sort for small ones.
-void SortByKey(std::vector<ScoredSample>& samples) {
-  if (samples.size() < 4096) {
-    std::sort(samples.begin(), samples.end(),
-              [](const ScoredSample& a, const ScoredSample& b) { return a.key < b.key; });
-    return;
-  }
-  constexpr int kBits = 11;
-  constexpr std::size_t kBuckets = std::size_t{1} << kBits;
-  std::vector<ScoredSample> buffer(samples.size());
-  std::vector<std::size_t> count(kBuckets);
-  for (int shift = 0; shift < 64; shift += kBits) {
-    std::fill(count.begin(), count.end(), 0);
-    for (const auto& s : samples) ++count[(s.key >> shift) & (kBuckets - 1)];
-    if (count[(samples.front().key >> shift) & (kBuckets - 1)] == samples.size()) continue;
-    std::size_t total = 0;
-    for (auto& c : count) total += std::exchange(c, total);
-    for (const auto& s : samples) buffer[count[(s.key >> shift) & (kBuckets - 1)]++] = s;
-    samples.swap(buffer);
-  }
-}
-
-Result<void> CheckFinite(std::span<const double> scores, const char* name) {
-  for (std::size_t i = 0; i < scores.size(); ++i) {
-    if (!std::isfinite(scores[i])) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       std::string(name) + "[" + std::to_string(i) +
-                           "]: Input contains NaN, infinity or a value too large");
-    }
-  }
-  return {};
-}
-
-// sklearn's _binary_clf_curve: (fps, tps) at each distinct score, descending. Sorts `samples`.
-void BinaryClfCurve(std::vector<ScoredSample>& samples, std::vector<double>& fps,
-                    std::vector<double>& tps) {
-  SortByKey(samples);
-  fps.clear();
-  tps.clear();
-  double tp = 0;
-  for (std::size_t i = 0; i < samples.size(); ++i) {
-    tp += samples[i].positive ? 1.0 : 0.0;
-    if (i + 1 == samples.size() || samples[i + 1].key != samples[i].key) {
-      tps.push_back(tp);
-      fps.push_back(static_cast<double>(i + 1) - tp);
-    }
-  }
-}
-
-// sklearn's _binary_roc_auc_score (roc_curve with drop_intermediate, then np.trapz).
-Result<double> BinaryRocAuc(std::vector<ScoredSample>& samples) {
-  bool has_pos = false, has_neg = false;
-  for (const auto& s : samples) (s.positive ? has_pos : has_neg) = true;
-  if (!has_pos || !has_neg) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "Only one class present in y_true. ROC AUC score is not defined in that "
-                     "case.");
-  }
-  std::vector<double> fps, tps;
-  BinaryClfCurve(samples, fps, tps);
-  // drop_intermediate: keep the ends and every point where either curve bends.
-  std::vector<double> x{0.0}, y{0.0};
-  x.reserve(fps.size() + 1);
-  y.reserve(fps.size() + 1);
-  const std::size_t m = fps.size();
-  for (std::size_t i = 0; i < m; ++i) {
-    bool keep = m <= 2 || i == 0 || i + 1 == m;
-    if (!keep) {
-      const double dfps = (fps[i + 1] - fps[i]) - (fps[i] - fps[i - 1]);
-      const double dtps = (tps[i + 1] - tps[i]) - (tps[i] - tps[i - 1]);
-      keep = dfps != 0 || dtps != 0;
-    }
-    if (keep) {
-      x.push_back(fps[i]);
-      y.push_back(tps[i]);
-    }
-  }
-  const double fp_total = x.back();
-  const double tp_total = y.back();
-  for (auto& v : x) v /= fp_total;
-  for (auto& v : y) v /= tp_total;
-  // np.trapz(tpr, fpr): sum of d * (y[i+1] + y[i]) / 2.0 (fpr never decreases).
-  std::vector<double> terms(x.size() - 1);
-  for (std::size_t i = 0; i + 1 < x.size(); ++i) {
-    terms[i] = (x[i + 1] - x[i]) * (y[i + 1] + y[i]) / 2.0;
-  }
-  return NumpySum(terms);
-}
-
-std::vector<ScoredSample> Scored(std::span<const double> scores,
-                                 std::span<const std::uint32_t> codes, std::uint32_t positive) {
-  std::vector<ScoredSample> samples(scores.size());
-  for (std::size_t i = 0; i < scores.size(); ++i)
-    samples[i] = MakeSample(scores[i], codes[i] == positive);
-  return samples;
-}
-
-// y_true alone, as codes into its sorted unique labels.
-struct EncodedTrue {
-  std::vector<Label> classes;
-  std::vector<std::uint32_t> codes;
-  bool integer = true;
-};
-
-Result<EncodedTrue> EncodeTrue(std::span<const Label> y_true, std::size_t n_scores,
-                               const char* score_name) {
-  if (auto ok = CheckLengths(y_true.size(), n_scores, score_name); !ok) {
-    return std::unexpected(ok.error());
-  }
-  auto kind = KindOf(y_true, "y_true");
-  if (!kind) return std::unexpected(kind.error());
-  EncodedTrue e;
-  e.integer = *kind;
-  std::vector<std::uint32_t> unused;
-  EncodeSequences(y_true, {}, e.integer, e.classes, e.codes, unused);
-  return e;
-}
-
-}  // namespace
-
-Result<double> RocAucScore(std::span<const Label> y_true, std::span<const double> y_score) {
-  auto e = EncodeTrue(y_true, y_score.size(), "y_score");
-  if (!e) return std::unexpected(e.error());
-  if (e->classes.size() > 2) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "y_true has " + std::to_string(e->classes.size()) +
-                         " classes: multi_class must be in ('ovo', 'ovr') (pass probability rows "
-                         "to the multiclass ROC AUC)");
-  }
-  if (auto ok = CheckFinite(y_score, "y_score"); !ok) return std::unexpected(ok.error());
-  // label_binarize: the positive class is the greater label.
-  auto samples = Scored(y_score, e->codes, 1);
-  return BinaryRocAuc(samples);
-}
-
-Result<AveragedScore> AveragePrecisionScore(std::span<const Label> y_true,
-                                            std::span<const double> y_score,
-                                            const Label& pos_label) {
-  auto e = EncodeTrue(y_true, y_score.size(), "y_score");
-  if (!e) return std::unexpected(e.error());
-  if (e->classes.size() > 2)
-    return MakeError(ErrorCode::kInvalidArgument, "multiclass format is not supported");
-  const auto it = std::find(e->classes.begin(), e->classes.end(), pos_label);
-  if (e->classes.size() == 2 && it == e->classes.end()) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "pos_label=" + pos_label.ToString() +
-                         " is not a valid label. It should be one of " + ReprList(e->classes));
-  }
-  if (auto ok = CheckFinite(y_score, "y_score"); !ok) return std::unexpected(ok.error());
-  const auto positive = it == e->classes.end()
-                            ? std::numeric_limits<std::uint32_t>::max()
-                            : static_cast<std::uint32_t>(it - e->classes.begin());
-  auto samples = Scored(y_score, e->codes, positive);
-  std::vector<double> fps, tps;
-  BinaryClfCurve(samples, fps, tps);
-  AveragedScore result;
-  const std::size_t m = tps.size();
-  const double tp_total = tps.back();
-  if (tp_total == 0) {
-    AddWarning(result.warnings, kUserWarning,
-               "No positive class found in y_true, recall is set to one for all thresholds.");
-  }
-  // precision_recall_curve reversed (increasing threshold), then -sum(diff(recall) * precision).
-  auto recall_at = [&](std::size_t k) { return tp_total == 0 ? 1.0 : tps[k] / tp_total; };
-  std::vector<double> terms(m);
-  for (std::size_t i = 0; i < m; ++i) {
-    const std::size_t k = m - 1 - i;  // threshold index of reversed position i
-    const double recall_i = recall_at(k);
-    const double recall_next = i + 1 < m ? recall_at(k - 1) : 0.0;
-    const double precision_i = tps[k] / (tps[k] + fps[k]);
-    terms[i] = (recall_next - recall_i) * precision_i;
-  }
-  result.value = -NumpySum(terms);
-  result.labels.push_back(pos_label);
-  result.per_class.push_back(result.value);
-  return result;
-}
-
-Result<AveragedScore> MulticlassRocAucScore(std::span<const Label> y_true,
-                                            std::span<const double> probabilities,
-                                            std::size_t num_classes, MultiClass multi_class,
-                                            Average average,
-                                            const std::optional<std::vector<Label>>& labels) {
-  if (num_classes < 3) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "multiclass ROC AUC needs at least 3 probability columns, got " +
-                         std::to_string(num_classes) +
-                         "; for two classes use the binary ROC AUC with the positive column");
-  }
-  if (probabilities.size() != y_true.size() * num_classes) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "probabilities: expected " + std::to_string(y_true.size()) + " rows of " +
-                         std::to_string(num_classes) + " values, got " +
-                         std::to_string(probabilities.size()) + " values");
-  }
-  auto e = EncodeTrue(y_true, y_true.size(), "probabilities");
-  if (!e) return std::unexpected(e.error());
-  if (auto ok = CheckFinite(probabilities, "probabilities"); !ok) {
-    return std::unexpected(ok.error());
-  }
-  const std::size_t n = y_true.size();
-  const std::size_t k = num_classes;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double s = NumpySum(probabilities.subspan(i * k, k));
-    if (!(std::fabs(1.0 - s) <= 1e-8 + 1e-5 * std::fabs(s))) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "probabilities row " + std::to_string(i) +
-                           ": Target scores need to be probabilities for multiclass roc_auc, i.e. "
-                           "they should sum up to 1.0 over classes");
-    }
-  }
-  const bool ovr = multi_class == MultiClass::kOvr;
-  const bool average_ok = ovr ? average != Average::kBinary
-                              : (average == Average::kMacro || average == Average::kWeighted);
-  if (!average_ok) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     std::string("average must be one of ") +
-                         (ovr ? "('micro', 'macro', 'weighted', None)" : "('macro', 'weighted')") +
-                         " for multiclass problems (got " + AverageRepr(average) + ")");
-  }
-  // Column index of each sample's true class.
-  std::vector<std::uint32_t> column(n);
-  std::vector<Label> classes;
-  if (labels) {
-    if (auto ok = CheckLabelKinds(*labels, e->integer, "labels"); !ok) {
-      return std::unexpected(ok.error());
-    }
-    for (std::size_t j = 1; j < labels->size(); ++j) {
-      if ((*labels)[j] == (*labels)[j - 1]) {
-        return MakeError(ErrorCode::kInvalidArgument, "Parameter 'labels' must be unique");
-      }
-      if ((*labels)[j] < (*labels)[j - 1]) {
-        return MakeError(ErrorCode::kInvalidArgument, "Parameter 'labels' must be ordered");
-      }
-    }
-    if (labels->size() != k) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "Number of given labels, " + std::to_string(labels->size()) +
-                           ", not equal to the number of columns in 'y_score', " +
-                           std::to_string(k));
-    }
-    std::vector<std::uint32_t> code_to_column(e->classes.size());
-    for (std::size_t c = 0; c < e->classes.size(); ++c) {
-      auto it = std::lower_bound(labels->begin(), labels->end(), e->classes[c]);
-      if (it == labels->end() || !(*it == e->classes[c])) {
-        return MakeError(ErrorCode::kInvalidArgument,
-                         "'y_true' contains labels not in parameter 'labels'");
-      }
-      code_to_column[c] = static_cast<std::uint32_t>(it - labels->begin());
-    }
-    for (std::size_t i = 0; i < n; ++i) column[i] = code_to_column[e->codes[i]];
-    classes = *labels;
-  } else {
-    if (e->classes.size() != k) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "Number of classes in y_true not equal to the number of columns in "
-                       "'y_score' (" +
-                           std::to_string(e->classes.size()) + " vs " + std::to_string(k) + ")");
-    }
-    column = e->codes;
-    classes = e->classes;
-  }
-
-  AveragedScore result;
-  std::vector<ScoredSample> samples;
-  samples.reserve(n);
-  if (ovr) {
-    if (average == Average::kMicro) {
-      samples.reserve(n * k);
-      for (std::size_t i = 0; i < n; ++i) {
-        for (std::size_t c = 0; c < k; ++c) {
-          samples.push_back(MakeSample(probabilities[i * k + c], column[i] == c));
-        }
-      }
-      auto auc = BinaryRocAuc(samples);
-      if (!auc) return std::unexpected(auc.error());
-      result.value = *auc;
-      return result;
-    }
-    std::vector<double> scores(k);
-    std::vector<double> support(k, 0.0);
-    for (std::size_t i = 0; i < n; ++i) support[column[i]] += 1.0;
-    for (std::size_t c = 0; c < k; ++c) {
-      samples.clear();
-      for (std::size_t i = 0; i < n; ++i) {
-        samples.push_back(MakeSample(probabilities[i * k + c], column[i] == c));
-      }
-      auto auc = BinaryRocAuc(samples);
-      if (!auc) return std::unexpected(auc.error().WithContext("class " + classes[c].ToString()));
-      scores[c] = *auc;
-    }
-    if (average == Average::kMacro) {
-      result.value = NumpyMean(scores);
-    } else if (average == Average::kWeighted) {
-      result.value = NumpyWeightedAverage(scores, support);
-    } else {
-      result.value = std::numeric_limits<double>::quiet_NaN();
-    }
-    result.per_class = std::move(scores);
-    result.labels = std::move(classes);
-    return result;
-  }
-  // One-vs-one (Hand & Till) over the classes present in y_true, in sorted order.
-  std::vector<bool> present(k, false);
-  for (std::uint32_t c : column) present[c] = true;
-  std::vector<std::uint32_t> present_columns;
-  for (std::uint32_t c = 0; c < k; ++c) {
-    if (present[c]) present_columns.push_back(c);
-  }
-  if (present_columns.size() < 2) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "one-vs-one ROC AUC needs at least two classes in y_true");
-  }
-  std::vector<double> pair_scores, prevalence;
-  for (std::size_t ia = 0; ia < present_columns.size(); ++ia) {
-    for (std::size_t ib = ia + 1; ib < present_columns.size(); ++ib) {
-      const std::uint32_t a = present_columns[ia], b = present_columns[ib];
-      double auc_sum = 0;
-      std::size_t count = 0;
-      for (const std::uint32_t positive : {a, b}) {
-        samples.clear();
-        for (std::size_t i = 0; i < n; ++i) {
-          if (column[i] == a || column[i] == b) {
-            samples.push_back(MakeSample(probabilities[i * k + positive], column[i] == positive));
-          }
-        }
-        auto auc = BinaryRocAuc(samples);
-        if (!auc) return std::unexpected(auc.error());
-        auc_sum += *auc;
-        count = samples.size();
-      }
-      pair_scores.push_back(auc_sum / 2);
-      prevalence.push_back(static_cast<double>(count) / static_cast<double>(n));
-    }
-  }
-  result.value = average == Average::kWeighted ? NumpyWeightedAverage(pair_scores, prevalence)
-                                               : NumpyMean(pair_scores);
-  return result;
 }
 
 // ---------------------------------------------------------------------------------------------
