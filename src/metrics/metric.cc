@@ -2,6 +2,27 @@
 
 namespace yardstick::metrics {
 
+std::optional<Error> CheckCorpusShape(std::string_view metric, std::span<const std::string> hyps,
+                                      const ReferenceStreams& refs) {
+  const std::string label(metric);
+  if (hyps.empty()) {
+    return Error(ErrorCode::kInvalidArgument, label + ": no hypotheses: expected at least one");
+  }
+  if (refs.empty()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 label + ": no reference streams: expected at least one");
+  }
+  for (std::size_t k = 0; k < refs.size(); ++k) {
+    if (refs[k].size() != hyps.size()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   label + ": reference stream " + std::to_string(k) + " has " +
+                       std::to_string(refs[k].size()) + " segments, expected " +
+                       std::to_string(hyps.size()) + " (one per hypothesis)");
+    }
+  }
+  return std::nullopt;
+}
+
 Result<Score> CorpusMetric::CorpusScore(std::span<const std::string> hyps,
                                         const ReferenceStreams& refs) const {
   auto stats = ComputeSegmentStats(hyps, refs);

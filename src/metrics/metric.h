@@ -12,6 +12,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -49,6 +50,11 @@ struct Score {
 // References of a corpus: streams[k][i] is the k-th reference of segment i, or nullopt when
 // segment i has fewer references. Every stream has one entry per hypothesis.
 using ReferenceStreams = std::vector<std::vector<std::optional<std::string>>>;
+
+// Checks the shape every corpus metric requires: at least one hypothesis, at least one reference
+// stream, and one entry per hypothesis in every stream. The error names `metric` and the stream.
+std::optional<Error> CheckCorpusShape(std::string_view metric, std::span<const std::string> hyps,
+                                      const ReferenceStreams& refs);
 
 // Base class for metrics whose corpus score is a function of summed per-segment statistics.
 class CorpusMetric {

@@ -714,21 +714,7 @@ Result<std::vector<stats::SegmentStats>> Rouge::ComputeSegmentStatsMany(
     }
   }
   label += ")";
-  if (hyps.empty()) {
-    return MakeError(ErrorCode::kInvalidArgument, label + ": no hypotheses: expected at least one");
-  }
-  if (refs.empty()) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     label + ": no reference streams: expected at least one");
-  }
-  for (std::size_t k = 0; k < refs.size(); ++k) {
-    if (refs[k].size() != hyps.size()) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       label + ": reference stream " + std::to_string(k) + " has " +
-                           std::to_string(refs[k].size()) + " segments, expected " +
-                           std::to_string(hyps.size()) + " (one per hypothesis)");
-    }
-  }
+  if (auto error = CheckCorpusShape(label, hyps, refs)) return std::unexpected(*error);
   std::vector<stats::SegmentStats> out(metrics.size(), stats::SegmentStats(kStatsWidth));
   Scorer scorer(metrics[0]->options_.use_stemmer);
   std::vector<RougeScore> best(metrics.size());

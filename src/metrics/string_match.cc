@@ -166,21 +166,7 @@ Signature StringMatchMetric::signature(std::size_t num_refs) const {
 Result<stats::SegmentStats> StringMatchMetric::ComputeSegmentStats(
     std::span<const std::string> hyps, const ReferenceStreams& refs) const {
   const std::string label = name();
-  if (hyps.empty()) {
-    return MakeError(ErrorCode::kInvalidArgument, label + ": no hypotheses: expected at least one");
-  }
-  if (refs.empty()) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     label + ": no reference streams: expected at least one");
-  }
-  for (std::size_t k = 0; k < refs.size(); ++k) {
-    if (refs[k].size() != hyps.size()) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       label + ": reference stream " + std::to_string(k) + " has " +
-                           std::to_string(refs[k].size()) + " segments, expected " +
-                           std::to_string(hyps.size()) + " (one per hypothesis)");
-    }
-  }
+  if (auto error = CheckCorpusShape(label, hyps, refs)) return std::unexpected(*error);
 
   const bool regex = kind_ == Kind::kRegexMatch;
   std::uint32_t compile_options = PCRE2_UTF | PCRE2_UCP;
