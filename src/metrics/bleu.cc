@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstring>
 #include <optional>
-#include <set>
 #include <string_view>
 #include <utility>
 
@@ -691,19 +690,6 @@ std::string FormatSmoothValue(double value) { return Fixed(value, 2); }
 
 }  // namespace
 
-std::size_t SignatureNumRefs(const ReferenceStreams& refs) {
-  if (refs.empty() || refs.front().empty()) return refs.size();
-  std::set<std::size_t> seen;
-  for (std::size_t i = 0; i < refs.front().size(); ++i) {
-    std::size_t n = 0;
-    for (const auto& stream : refs) {
-      if (i < stream.size() && stream[i].has_value()) ++n;
-    }
-    seen.insert(n);
-  }
-  return seen.size() == 1 ? *seen.begin() : kVariableNumRefs;
-}
-
 Bleu::Bleu(const BleuOptions& options, text::BleuTokenizer tokenizer, Smoothing smoothing,
            double smooth_value)
     : options_(options),
@@ -749,8 +735,7 @@ Result<std::unique_ptr<Bleu>> Bleu::Create(const BleuOptions& options) {
 }
 
 Signature Bleu::signature(std::size_t num_refs) const {
-  Signature sig(num_refs == kVariableNumRefs ? 0 : num_refs);
-  if (num_refs == kVariableNumRefs) sig.Set("nrefs", std::string("var"), "#");
+  Signature sig(num_refs);
   std::string smooth = options_.smooth_method;
   if (smoothing_ == Smoothing::kFloor || smoothing_ == Smoothing::kAddK) {
     smooth += "[" + FormatSmoothValue(smooth_value_) + "]";

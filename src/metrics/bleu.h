@@ -55,15 +55,6 @@ inline BleuOptions SentenceBleuOptions() {
 // The largest accepted max_ngram_order.
 inline constexpr int kMaxBleuNgramOrder = 100;
 
-// Pass as num_refs to signature() when segments have different numbers of references; the
-// signature then shows sacrebleu's "nrefs:var".
-inline constexpr std::size_t kVariableNumRefs = std::numeric_limits<std::size_t>::max();
-
-// sacrebleu's reference count for a signature: the number of non-missing references per
-// segment when it is the same for every segment, kVariableNumRefs otherwise (and for an empty
-// corpus, the number of streams).
-std::size_t SignatureNumRefs(const ReferenceStreams& refs);
-
 // The sufficient statistics of BLEU and everything sacrebleu's BLEUScore reports about them.
 struct BleuBreakdown {
   double score = 0;                // 0-100

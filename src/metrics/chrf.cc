@@ -384,8 +384,7 @@ std::size_t Chrf::stats_width() const {
 }
 
 Signature Chrf::signature(std::size_t num_refs) const {
-  Signature sig(num_refs == kVariableNumRefs ? 0 : num_refs);
-  if (num_refs == kVariableNumRefs) sig.Set("nrefs", std::string("var"), "#");
+  Signature sig(num_refs);
   sig.Set("case", std::string(options_.lowercase ? "lc" : "mixed"), "c");
   sig.Set("eff", !options_.eps_smoothing, "e");
   sig.Set("nc", std::to_string(options_.char_order), "nc");

@@ -38,7 +38,7 @@ class Chrf : public CorpusMetric {
  public:
   static constexpr int kMaxOrder = 64;
   // sacrebleu's "nrefs:var": pass as num_refs when segments have different reference counts.
-  static constexpr std::size_t kVariableNumRefs = static_cast<std::size_t>(-1);
+  static constexpr std::size_t kVariableNumRefs = metrics::kVariableNumRefs;
 
   // Validates the options: orders within 0..kMaxOrder with at least one n-gram order, beta
   // finite and non-negative.

@@ -1,6 +1,21 @@
 #include "metrics/metric.h"
 
+#include <set>
+
 namespace yardstick::metrics {
+
+std::size_t SignatureNumRefs(const ReferenceStreams& refs) {
+  if (refs.empty() || refs.front().empty()) return refs.size();
+  std::set<std::size_t> seen;
+  for (std::size_t i = 0; i < refs.front().size(); ++i) {
+    std::size_t n = 0;
+    for (const auto& stream : refs) {
+      if (i < stream.size() && stream[i].has_value()) ++n;
+    }
+    seen.insert(n);
+  }
+  return seen.size() == 1 ? *seen.begin() : kVariableNumRefs;
+}
 
 std::optional<Error> CheckCorpusShape(std::string_view metric, std::span<const std::string> hyps,
                                       const ReferenceStreams& refs) {

@@ -51,6 +51,11 @@ struct Score {
 // segment i has fewer references. Every stream has one entry per hypothesis.
 using ReferenceStreams = std::vector<std::vector<std::optional<std::string>>>;
 
+// sacrebleu's reference count for a signature: the number of non-missing references per
+// segment when it is the same for every segment, kVariableNumRefs otherwise (and for an empty
+// corpus, the number of streams).
+std::size_t SignatureNumRefs(const ReferenceStreams& refs);
+
 // Checks the shape every corpus metric requires: at least one hypothesis, at least one reference
 // stream, and one entry per hypothesis in every stream. The error names `metric` and the stream.
 std::optional<Error> CheckCorpusShape(std::string_view metric, std::span<const std::string> hyps,

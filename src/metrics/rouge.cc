@@ -648,7 +648,6 @@ Result<std::unique_ptr<Rouge>> Rouge::Create(const RougeOptions& options) {
 
 Signature Rouge::signature(std::size_t num_refs) const {
   Signature sig(num_refs);
-  if (num_refs == std::numeric_limits<std::size_t>::max()) sig.Set("nrefs", std::string("var"));
   sig.Set("type", options_.rouge_type, "t");
   sig.Set("stem", options_.use_stemmer, "s");
   sig.Set("split", options_.split_summaries, "sp");

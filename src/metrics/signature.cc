@@ -6,7 +6,9 @@ namespace yardstick::metrics {
 
 std::string SignatureVersion() { return std::string("yardstick-") + YARDSTICK_VERSION; }
 
-Signature::Signature(std::size_t num_refs) { Set("nrefs", std::to_string(num_refs), "#"); }
+Signature::Signature(std::size_t num_refs) {
+  Set("nrefs", num_refs == kVariableNumRefs ? std::string("var") : std::to_string(num_refs), "#");
+}
 
 Signature& Signature::Set(std::string_view key, std::string value, std::string_view short_key) {
   for (auto& e : entries_) {

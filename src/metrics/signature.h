@@ -6,6 +6,8 @@
 // and in short form  #:1|c:mixed|e:no|tok:13a|s:exp|v:yardstick-0.1.0
 // Two results are comparable only when their signatures are equal (see Comparable()).
 
+#include <cstddef>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -13,12 +15,16 @@
 
 namespace yardstick::metrics {
 
+// The num_refs of a corpus whose segments have different numbers of references; a Signature
+// built with it prints sacrebleu's "nrefs:var".
+inline constexpr std::size_t kVariableNumRefs = std::numeric_limits<std::size_t>::max();
+
 // The version string embedded in every signature.
 std::string SignatureVersion();
 
 class Signature {
  public:
-  // Starts a signature with sacrebleu's shared leading key: nrefs.
+  // Starts a signature with sacrebleu's shared leading key: nrefs ("var" for kVariableNumRefs).
   explicit Signature(std::size_t num_refs);
 
   // Sets `key` to `value`, keeping the key's first position; "version" always prints last.

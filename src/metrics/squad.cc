@@ -201,7 +201,6 @@ Result<std::unique_ptr<SquadF1>> SquadF1::Create() {
 
 Signature SquadMetric::signature(std::size_t num_refs) const {
   Signature sig(num_refs);
-  if (num_refs == std::numeric_limits<std::size_t>::max()) sig.Set("nrefs", std::string("var"));
   sig.Set("norm", std::string("squad"), "n");
   return sig;
 }

@@ -153,7 +153,6 @@ std::string StringMatchMetric::name() const {
 
 Signature StringMatchMetric::signature(std::size_t num_refs) const {
   Signature sig(num_refs);
-  if (num_refs == std::numeric_limits<std::size_t>::max()) sig.Set("nrefs", std::string("var"));
   sig.Set("case", std::string(options_.ignore_case ? "lc" : "mixed"), "c");
   sig.Set("punct", std::string(options_.ignore_punctuation ? "strip" : "keep"), "p");
   sig.Set("space", std::string(options_.ignore_whitespace ? "strip" : "keep"), "s");

@@ -414,8 +414,7 @@ Result<std::unique_ptr<Ter>> Ter::Create(const TerOptions& options) {
 }
 
 Signature Ter::signature(std::size_t num_refs) const {
-  Signature sig(num_refs == kVariableNumRefs ? 0 : num_refs);
-  if (num_refs == kVariableNumRefs) sig.Set("nrefs", std::string("var"), "#");
+  Signature sig(num_refs);
   sig.Set("case", std::string(options_.case_sensitive ? "mixed" : "lc"), "c");
   sig.Set("tok", std::string(text::TercomTokenizer::Signature()), "t");
   sig.Set("norm", options_.normalized, "nr");

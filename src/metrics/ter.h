@@ -51,7 +51,7 @@ class Ter : public CorpusMetric {
   const TerOptions& options() const { return options_; }
 
   // sacrebleu's "nrefs:var": pass as num_refs when segments have different reference counts.
-  static constexpr std::size_t kVariableNumRefs = static_cast<std::size_t>(-1);
+  static constexpr std::size_t kVariableNumRefs = metrics::kVariableNumRefs;
 
  private:
   explicit Ter(const TerOptions& options);
