@@ -10,11 +10,16 @@
 #include <variant>
 #include <vector>
 
+#include "metrics/sacrebleu_golden.h"
 #include "support/golden.h"
 #include "text/unicode.h"
 
 namespace yardstick::metrics {
 namespace {
+
+using golden::DetailNumber;
+using golden::StreamsFromJson;
+using golden::WithOurVersion;
 
 using nlohmann::json;
 
@@ -46,15 +51,6 @@ const DetailValue* FindDetail(const Score& score, const std::string& name) {
     if (key == name) return &value;
   }
   return nullptr;
-}
-
-double DetailNumber(const Score& score, const std::string& name) {
-  const DetailValue* v = FindDetail(score, name);
-  if (v == nullptr || !std::holds_alternative<double>(*v)) {
-    ADD_FAILURE() << "missing numeric detail " << name;
-    return 0;
-  }
-  return std::get<double>(*v);
 }
 
 std::vector<double> DetailList(const Score& score, const std::string& name) {
@@ -112,16 +108,6 @@ int CompareWithGolden(const Score& score, const json& expected, const std::strin
     }
   }
   return bad;
-}
-
-std::string WithOurVersion(std::string signature) {
-  const std::string theirs = "version:2.6.0";
-  const auto pos = signature.find(theirs);
-  EXPECT_NE(pos, std::string::npos) << signature;
-  if (pos != std::string::npos) {
-    signature.replace(pos, theirs.size(), "version:" + SignatureVersion());
-  }
-  return signature;
 }
 
 // Every BLEU call of the corpus-level golden file.

@@ -8,7 +8,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -25,18 +24,7 @@ using testing::NearRelative;
 constexpr double kTolerance = 1e-12;
 
 std::vector<json> ReadDataJsonl(const std::string& name) {
-  const std::string path = std::string(YARDSTICK_METRICS_TEST_DATA) + "/" + name;
-  std::ifstream in(path);
-  std::vector<json> lines;
-  if (!in) {
-    ADD_FAILURE() << "cannot read " << path;
-    return lines;
-  }
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) lines.push_back(json::parse(line));
-  }
-  return lines;
+  return testing::ReadJsonlFile(std::string(YARDSTICK_METRICS_TEST_DATA) + "/" + name);
 }
 
 TEST(CalibrationGolden, EveryCallMatchesSklearnCalibrationCurve) {

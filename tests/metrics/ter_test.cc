@@ -11,50 +11,17 @@
 #include <variant>
 #include <vector>
 
+#include "metrics/sacrebleu_golden.h"
 #include "support/golden.h"
 
 namespace yardstick::metrics {
 namespace {
 
+using golden::DetailNumber;
+using golden::StreamsFromJson;
+using golden::WithOurVersion;
+
 using nlohmann::json;
-
-ReferenceStreams StreamsFromJson(const json& refs) {
-  ReferenceStreams streams;
-  for (const auto& stream : refs) {
-    auto& out = streams.emplace_back();
-    for (const auto& r : stream) {
-      if (r.is_null()) {
-        out.push_back(std::nullopt);
-      } else {
-        out.push_back(r.get<std::string>());
-      }
-    }
-  }
-  return streams;
-}
-
-// sacrebleu's nrefs: the number of non-null references per segment, or "var".
-std::size_t SacrebleuNumRefs(const ReferenceStreams& streams) {
-  std::set<std::size_t> seen;
-  const std::size_t n = streams.empty() ? 0 : streams[0].size();
-  for (std::size_t i = 0; i < n; ++i) {
-    std::size_t count = 0;
-    for (const auto& s : streams) {
-      if (s[i].has_value()) ++count;
-    }
-    seen.insert(count);
-  }
-  return seen.size() == 1 ? *seen.begin() : Ter::kVariableNumRefs;
-}
-
-std::string WithOurVersion(std::string signature) {
-  const std::string theirs = "version:2.6.0";
-  const auto pos = signature.find(theirs);
-  if (pos != std::string::npos) {
-    signature.replace(pos, theirs.size(), "version:" + SignatureVersion());
-  }
-  return signature;
-}
 
 TerOptions OptionsFromJson(const json& o) {
   TerOptions options;
@@ -63,14 +30,6 @@ TerOptions OptionsFromJson(const json& o) {
   options.asian_support = o.at("asian_support").get<bool>();
   options.case_sensitive = o.at("case_sensitive").get<bool>();
   return options;
-}
-
-double DetailNumber(const Score& score, const std::string& name) {
-  for (const auto& [key, value] : score.details) {
-    if (key == name && std::holds_alternative<double>(value)) return std::get<double>(value);
-  }
-  ADD_FAILURE() << "no detail " << name;
-  return std::nan("");
 }
 
 template <typename Run>
@@ -111,7 +70,7 @@ TEST(TerGolden, CorpusScoresMatchSacrebleu) {
       if (call.contains("expected")) {
         auto metric = Ter::Create(OptionsFromJson(call["options"]));
         ASSERT_TRUE(metric.has_value());
-        EXPECT_EQ((*metric)->signature(SacrebleuNumRefs(refs)).Format(),
+        EXPECT_EQ((*metric)->signature(SignatureNumRefs(refs)).Format(),
                   WithOurVersion(call["expected"]["signature"].get<std::string>()))
             << line["id"];
       }

@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -14,19 +13,7 @@
 namespace yardstick::stats::testing {
 
 inline std::vector<nlohmann::json> ReadStatsData(const std::string& name) {
-  std::vector<nlohmann::json> lines;
-  const std::string path = std::string(YARDSTICK_STATS_DATA_DIR) + "/" + name;
-  std::ifstream in(path);
-  if (!in) {
-    ADD_FAILURE() << "cannot open " << path;
-    return lines;
-  }
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) lines.push_back(nlohmann::json::parse(line));
-  }
-  if (lines.empty()) ADD_FAILURE() << path << " has no cases";
-  return lines;
+  return yardstick::testing::ReadJsonlFile(std::string(YARDSTICK_STATS_DATA_DIR) + "/" + name);
 }
 
 // A JSON array of golden numbers (numbers or "NaN"/"Infinity"/"-Infinity"; null = NaN).

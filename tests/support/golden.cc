@@ -12,11 +12,11 @@ std::string GoldenPath(const std::string& name) {
   return std::string(YARDSTICK_GOLDEN_DIR) + "/" + name;
 }
 
-std::vector<nlohmann::json> ReadGoldenJsonl(const std::string& name) {
+std::vector<nlohmann::json> ReadJsonlFile(const std::string& path) {
   std::vector<nlohmann::json> lines;
-  std::ifstream in(GoldenPath(name));
+  std::ifstream in(path);
   if (!in) {
-    ADD_FAILURE() << "cannot open golden file " << GoldenPath(name);
+    ADD_FAILURE() << "cannot open " << path;
     return lines;
   }
   std::string line;
@@ -27,11 +27,15 @@ std::vector<nlohmann::json> ReadGoldenJsonl(const std::string& name) {
     try {
       lines.push_back(nlohmann::json::parse(line));
     } catch (const nlohmann::json::exception& e) {
-      ADD_FAILURE() << name << ":" << number << ": " << e.what();
+      ADD_FAILURE() << path << ":" << number << ": " << e.what();
     }
   }
-  if (lines.empty()) ADD_FAILURE() << "golden file " << name << " has no cases";
+  if (lines.empty()) ADD_FAILURE() << path << " has no cases";
   return lines;
+}
+
+std::vector<nlohmann::json> ReadGoldenJsonl(const std::string& name) {
+  return ReadJsonlFile(GoldenPath(name));
 }
 
 double GoldenDouble(const nlohmann::json& value) {

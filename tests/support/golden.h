@@ -10,6 +10,10 @@ namespace yardstick::testing {
 // Absolute path of a file in tests/golden/.
 std::string GoldenPath(const std::string& name);
 
+// Reads a JSON Lines file by absolute path; fails the calling test (ADD_FAILURE) if it cannot be
+// read, a line is not JSON, or it holds no case.
+std::vector<nlohmann::json> ReadJsonlFile(const std::string& path);
+
 // Reads a JSON Lines golden file; fails the calling test (ADD_FAILURE) if it cannot be read.
 std::vector<nlohmann::json> ReadGoldenJsonl(const std::string& name);
 
