@@ -368,12 +368,16 @@ int RunNonTextMetrics(const ScoreArgs& args, const std::vector<std::string>& nam
     return 2;
   }
   const std::string hyp_field = fields->Get("hyp").value_or("hyp");
+  // The -i file is read once, as numbers or as labels, whichever the metrics need first.
+  std::optional<Result<std::vector<std::vector<double>>>> numbers_read;
+  std::optional<Result<std::vector<std::string>>> labels_read;
 
   for (const auto& name : label_names) {
     const bool takes_scores = name == "roc_auc" || name == "average_precision" || name == "ece";
     nlohmann::json json = {{"name", name}};
     if (takes_scores) {
-      auto scores = ReadNumbers(*hyp_path, hyp_field);
+      if (!numbers_read) numbers_read = ReadNumbers(*hyp_path, hyp_field);
+      const auto& scores = *numbers_read;
       if (!scores) {
         PrintError(scores.error());
         return 2;
@@ -517,7 +521,8 @@ int RunNonTextMetrics(const ScoreArgs& args, const std::vector<std::string>& nam
       continue;
     }
 
-    auto pred_tokens = ReadColumn(*hyp_path, hyp_field);
+    if (!labels_read) labels_read = ReadColumn(*hyp_path, hyp_field);
+    const auto& pred_tokens = *labels_read;
     if (!pred_tokens) {
       PrintError(pred_tokens.error());
       return 2;
