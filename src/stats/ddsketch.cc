@@ -1,0 +1,1 @@
+// Placeholder; DDSketch is implemented here.

@@ -1,0 +1,1 @@
+// Placeholder; DDSketch tests go here.
