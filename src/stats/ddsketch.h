@@ -11,9 +11,9 @@
 // is clamped to [min, max]. Merge adds bucket counts and is exact, associative and commutative
 // (sketches with different alpha refuse to merge). count, sum, min and max are kept exactly.
 //
-// Storage is sparse and bounded: at most `max_buckets` keys per sign; past that the lowest keys
-// collapse into the lowest kept bucket (only low quantiles lose the guarantee), as sketches-py's
-// LogCollapsingLowestDenseStore does.
+// Storage is dense per sign and bounded: at most `max_buckets` keys per sign; past that the lowest
+// keys collapse into the lowest kept bucket (only low quantiles lose the guarantee), as
+// sketches-py's LogCollapsingLowestDenseStore does.
 //
 // Serialization: a compact, versioned byte string (varint keys as deltas and counts) that
 // Deserialize reads back exactly; for storing rollups in a database.
@@ -21,7 +21,6 @@
 // Thread safety: none; a sketch is a value.
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -69,25 +68,40 @@ class DDSketch {
   // Lower bound of bucket `key`: gamma^(key-1).
   double LowerBound(int key) const;
 
-  // Buckets in ascending key order (positive store), for exposition.
-  const std::map<int, uint64_t>& positive_buckets() const { return positive_; }
-  const std::map<int, uint64_t>& negative_buckets() const { return negative_; }
+  // Calls fn(key, count) for every non-empty bucket of the positive store, ascending.
+  template <typename Fn>
+  void ForEachPositiveBucket(Fn fn) const {
+    for (size_t i = 0; i < positive_.counts.size(); ++i) {
+      if (positive_.counts[i] != 0) fn(positive_.offset + static_cast<int>(i), positive_.counts[i]);
+    }
+  }
   uint64_t zero_count() const { return zero_count_; }
 
   std::string Serialize() const;
   static Result<DDSketch> Deserialize(std::string_view bytes);
 
+  // Equal buckets, count, min and max (the sum is left out: it depends on the order of
+  // floating-point additions).
   friend bool operator==(const DDSketch& a, const DDSketch& b);
 
  private:
-  void CollapseIfNeeded(std::map<int, uint64_t>& store);
+  // Counts of consecutive keys starting at `offset` (sketches-py's dense store), bounded to
+  // max_buckets keys by folding the lowest keys into the lowest kept one.
+  struct Store {
+    std::vector<uint64_t> counts;
+    int offset = 0;
+    void Add(int key, uint64_t weight, int max_buckets);
+    void Merge(const Store& other, int max_buckets);
+    uint64_t total() const;
+    friend bool operator==(const Store&, const Store&) = default;
+  };
 
   double alpha_;
   double gamma_;
   double log_gamma_;
   int max_buckets_;
-  std::map<int, uint64_t> positive_;
-  std::map<int, uint64_t> negative_;  // keyed by Key(-value)
+  Store positive_;
+  Store negative_;  // keyed by Key(-value)
   uint64_t zero_count_ = 0;
   uint64_t count_ = 0;
   double sum_ = 0;

@@ -1,0 +1,129 @@
+#pragma once
+// A thin RAII layer over the SQLite C API for the SQLite store (internal to src/store).
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/error.h"
+
+namespace yardstick::store::sqlite {
+
+class Statement {
+ public:
+  Statement() = default;
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(Statement&& o) noexcept : db_(o.db_), stmt_(o.stmt_) { o.stmt_ = nullptr; }
+  Statement& operator=(Statement&& o) noexcept {
+    std::swap(db_, o.db_);
+    std::swap(stmt_, o.stmt_);
+    return *this;
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement() { sqlite3_finalize(stmt_); }
+
+  void Bind(int i, std::string_view v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
+  void BindBlob(int i, std::string_view v) {
+    sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
+  void Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
+  void Bind(int i, double v) { sqlite3_bind_double(stmt_, i, v); }
+  void Bind(int i, std::optional<double> v) {
+    if (v) {
+      sqlite3_bind_double(stmt_, i, *v);
+    } else {
+      sqlite3_bind_null(stmt_, i);
+    }
+  }
+  void BindNull(int i) { sqlite3_bind_null(stmt_, i); }
+  int ParameterIndex(const char* name) const { return sqlite3_bind_parameter_index(stmt_, name); }
+
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return sqlite3_step(stmt_); }
+  void Reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+
+  bool IsNull(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
+  int64_t Int(int c) const { return sqlite3_column_int64(stmt_, c); }
+  double Double(int c) const { return sqlite3_column_double(stmt_, c); }
+  std::string_view Text(int c) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, c));
+    return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, c)))
+             : std::string_view();
+  }
+  std::string_view Blob(int c) const {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, c));
+    return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, c)))
+             : std::string_view();
+  }
+  std::string ErrorMessage() const { return sqlite3_errmsg(db_); }
+  bool valid() const { return stmt_ != nullptr; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+class Database {
+ public:
+  Database() = default;
+  Database(Database&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+  Database& operator=(Database&& o) noexcept {
+    std::swap(db_, o.db_);
+    return *this;
+  }
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  ~Database() { sqlite3_close_v2(db_); }
+
+  static Result<Database> Open(const std::string& path, bool read_only) {
+    Database d;
+    const int flags =
+        read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    const int rc = sqlite3_open_v2(path.c_str(), &d.db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+      return MakeError(ErrorCode::kIo, "cannot open database " + path + ": " +
+                                           (d.db_ ? sqlite3_errmsg(d.db_) : sqlite3_errstr(rc)));
+    }
+    sqlite3_busy_timeout(d.db_, 10000);
+    return d;
+  }
+
+  Result<void> Exec(std::string_view sql) {
+    char* err = nullptr;
+    const std::string s(sql);
+    if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "unknown error";
+      sqlite3_free(err);
+      return MakeError(ErrorCode::kIo, "sqlite: " + msg + " in: " + s.substr(0, 80));
+    }
+    return {};
+  }
+
+  Result<Statement> Prepare(std::string_view sql) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                           &stmt, nullptr) != SQLITE_OK) {
+      return MakeError(ErrorCode::kInternal, std::string("sqlite prepare: ") + sqlite3_errmsg(db_) +
+                                                 " in: " + std::string(sql.substr(0, 120)));
+    }
+    return Statement(db_, stmt);
+  }
+
+  int Changes() const { return sqlite3_changes(db_); }
+  std::string ErrorMessage() const { return sqlite3_errmsg(db_); }
+  sqlite3* get() const { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace yardstick::store::sqlite

@@ -1,0 +1,1446 @@
+// The SQLite backend of the store: WAL journal, one writer thread that commits every batch
+// waiting at that moment in one transaction (group commit), and a small pool of read
+// connections. Rollups are updated in the same transaction as the raw records they summarize,
+// so an acknowledged batch and its rollups are durable together.
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+#include <tuple>
+#include <unordered_map>
+
+#include "store/sqlite_db.h"
+#include "store/store.h"
+#include "store/time_plan.h"
+
+namespace yardstick::store {
+namespace {
+
+using sqlite::Database;
+using sqlite::Statement;
+
+constexpr int kSchemaVersion = 1;
+
+constexpr std::string_view kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS projects(name TEXT PRIMARY KEY, created_ns INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS api_keys(
+  hash TEXT PRIMARY KEY, project TEXT NOT NULL, role TEXT NOT NULL, name TEXT NOT NULL,
+  created_ns INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS calls(
+  project TEXT NOT NULL, id TEXT NOT NULL, trace_id TEXT NOT NULL, span_id TEXT NOT NULL,
+  parent_span_id TEXT NOT NULL, conversation_id TEXT NOT NULL, session_id TEXT NOT NULL,
+  user_id TEXT NOT NULL, start_ns INTEGER NOT NULL, end_ns INTEGER NOT NULL, ttft_s REAL,
+  operation TEXT NOT NULL, provider TEXT NOT NULL, request_model TEXT NOT NULL,
+  response_model TEXT NOT NULL, model TEXT NOT NULL, service TEXT NOT NULL,
+  environment TEXT NOT NULL, route TEXT NOT NULL, prompt_name TEXT NOT NULL,
+  prompt_version TEXT NOT NULL, release TEXT NOT NULL, variant TEXT NOT NULL,
+  input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
+  cache_read_tokens INTEGER NOT NULL, cache_creation_tokens INTEGER NOT NULL,
+  reasoning_tokens INTEGER NOT NULL, cost_usd REAL, cost_computed INTEGER NOT NULL,
+  status INTEGER NOT NULL, error_type TEXT NOT NULL, finish_reason TEXT NOT NULL,
+  input_text TEXT NOT NULL, output_text TEXT NOT NULL, attributes TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS calls_by_id ON calls(project, id);
+CREATE INDEX IF NOT EXISTS calls_by_time ON calls(project, start_ns);
+CREATE INDEX IF NOT EXISTS calls_by_conversation ON calls(project, conversation_id, start_ns)
+  WHERE conversation_id <> '';
+CREATE TABLE IF NOT EXISTS scores(
+  project TEXT NOT NULL, id TEXT NOT NULL, call_id TEXT NOT NULL, trace_id TEXT NOT NULL,
+  conversation_id TEXT NOT NULL, user_id TEXT NOT NULL, name TEXT NOT NULL, value REAL,
+  label TEXT NOT NULL, source TEXT NOT NULL, author TEXT NOT NULL, comment TEXT NOT NULL,
+  time_ns INTEGER NOT NULL, attributes TEXT NOT NULL, model TEXT NOT NULL, route TEXT NOT NULL,
+  prompt_version TEXT NOT NULL, variant TEXT NOT NULL, environment TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS scores_by_id ON scores(project, id);
+CREATE INDEX IF NOT EXISTS scores_by_time ON scores(project, time_ns);
+CREATE INDEX IF NOT EXISTS scores_by_conversation ON scores(project, conversation_id)
+  WHERE conversation_id <> '';
+CREATE TABLE IF NOT EXISTS outcomes(
+  project TEXT NOT NULL, id TEXT NOT NULL, conversation_id TEXT NOT NULL,
+  session_id TEXT NOT NULL, user_id TEXT NOT NULL, name TEXT NOT NULL, value REAL NOT NULL,
+  time_ns INTEGER NOT NULL, attributes TEXT NOT NULL, model TEXT NOT NULL, route TEXT NOT NULL,
+  prompt_version TEXT NOT NULL, variant TEXT NOT NULL, environment TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS outcomes_by_id ON outcomes(project, id);
+CREATE INDEX IF NOT EXISTS outcomes_by_time ON outcomes(project, time_ns);
+CREATE INDEX IF NOT EXISTS outcomes_by_conversation ON outcomes(project, conversation_id, name)
+  WHERE conversation_id <> '';
+CREATE TABLE IF NOT EXISTS call_rollups(
+  project TEXT NOT NULL, resolution INTEGER NOT NULL, ts INTEGER NOT NULL, model TEXT NOT NULL,
+  route TEXT NOT NULL, prompt_version TEXT NOT NULL, variant TEXT NOT NULL,
+  environment TEXT NOT NULL, data BLOB NOT NULL,
+  PRIMARY KEY(project, resolution, ts, model, route, prompt_version, variant, environment))
+  WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS record_rollups(
+  kind TEXT NOT NULL, project TEXT NOT NULL, resolution INTEGER NOT NULL, ts INTEGER NOT NULL,
+  name TEXT NOT NULL, source TEXT NOT NULL, model TEXT NOT NULL, route TEXT NOT NULL,
+  prompt_version TEXT NOT NULL, variant TEXT NOT NULL, environment TEXT NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY(kind, project, name, resolution, ts, source, model, route, prompt_version, variant,
+              environment)) WITHOUT ROWID;
+)sql";
+
+// Dimension columns, in Dimensions' field order (identical names in every table).
+constexpr std::string_view kDimColumns = "model, route, prompt_version, variant, environment";
+
+std::string EncodeAttributes(const model::Attributes& attributes) {
+  if (attributes.empty()) return "{}";
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : attributes) j[k] = v;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+model::Attributes DecodeAttributes(std::string_view text) {
+  model::Attributes out;
+  if (text.empty() || text == "{}") return out;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) return out;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    out.emplace_back(it.key(), it->is_string() ? it->get<std::string>() : it->dump());
+  }
+  return out;
+}
+
+Dimensions ReadDims(const Statement& s, int first) {
+  return Dimensions{std::string(s.Text(first)), std::string(s.Text(first + 1)),
+                    std::string(s.Text(first + 2)), std::string(s.Text(first + 3)),
+                    std::string(s.Text(first + 4))};
+}
+
+void BindDims(Statement& s, int first, const Dimensions& d) {
+  s.Bind(first, d.model);
+  s.Bind(first + 1, d.route);
+  s.Bind(first + 2, d.prompt_version);
+  s.Bind(first + 3, d.variant);
+  s.Bind(first + 4, d.environment);
+}
+
+// Key of one rollup row.
+struct RollupKey {
+  char kind;  // 'c' call, 's' score, 'o' outcome
+  std::string project;
+  int resolution;
+  int64_t ts;
+  std::string name;
+  std::string source;
+  Dimensions dims;
+  friend auto operator<=>(const RollupKey&, const RollupKey&) = default;
+};
+
+constexpr std::array<Resolution, 3> kResolutions = {Resolution::kMinute, Resolution::kHour,
+                                                    Resolution::kDay};
+
+// Allowed filter fields per table, mapped to columns; values compared as text except status.
+const std::map<std::string, std::string, std::less<>>& CallFilterColumns() {
+  static const std::map<std::string, std::string, std::less<>> m = {
+      {"model", "model"},
+      {"route", "route"},
+      {"prompt_version", "prompt_version"},
+      {"variant", "variant"},
+      {"environment", "environment"},
+      {"conversation_id", "conversation_id"},
+      {"session_id", "session_id"},
+      {"user_id", "user_id"},
+      {"trace_id", "trace_id"},
+      {"provider", "provider"},
+      {"operation", "operation"},
+      {"service", "service"},
+      {"release", "release"},
+      {"prompt_name", "prompt_name"},
+      {"finish_reason", "finish_reason"},
+      {"error_type", "error_type"},
+      {"request_model", "request_model"},
+      {"response_model", "response_model"},
+      {"status", "status"},
+  };
+  return m;
+}
+const std::map<std::string, std::string, std::less<>>& ScoreFilterColumns() {
+  static const std::map<std::string, std::string, std::less<>> m = {
+      {"name", "name"},
+      {"source", "source"},
+      {"label", "label"},
+      {"author", "author"},
+      {"call_id", "call_id"},
+      {"conversation_id", "conversation_id"},
+      {"user_id", "user_id"},
+      {"trace_id", "trace_id"},
+      {"model", "model"},
+      {"route", "route"},
+      {"variant", "variant"},
+      {"environment", "environment"},
+      {"prompt_version", "prompt_version"},
+  };
+  return m;
+}
+const std::map<std::string, std::string, std::less<>>& OutcomeFilterColumns() {
+  static const std::map<std::string, std::string, std::less<>> m = {
+      {"name", "name"},
+      {"conversation_id", "conversation_id"},
+      {"session_id", "session_id"},
+      {"user_id", "user_id"},
+      {"model", "model"},
+      {"route", "route"},
+      {"variant", "variant"},
+      {"environment", "environment"},
+      {"prompt_version", "prompt_version"},
+  };
+  return m;
+}
+
+Result<std::string> StatusValue(const std::string& v) {
+  if (v == "ok") return "1";
+  if (v == "error") return "2";
+  if (v == "unset") return "0";
+  return MakeError(ErrorCode::kInvalidArgument,
+                   "status filter must be ok, error or unset, not '" + v + "'");
+}
+
+// Appends " AND col = ?" for each filter; collects the values to bind.
+Result<void> AddFilters(const DimensionFilter& filter,
+                        const std::map<std::string, std::string, std::less<>>& columns,
+                        std::string& sql, std::vector<std::string>& values,
+                        const std::string& prefix = "") {
+  for (const auto& [field, value] : filter) {
+    const auto it = columns.find(field);
+    if (it == columns.end()) {
+      std::string allowed;
+      for (const auto& [k, unused] : columns) allowed += (allowed.empty() ? "" : ", ") + k;
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "unknown filter field '" + field + "' (allowed: " + allowed + ")");
+    }
+    sql += " AND " + prefix + it->second + " = ?";
+    if (field == "status") {
+      auto s = StatusValue(value);
+      if (!s) return std::unexpected(s.error());
+      values.push_back(*s);
+    } else {
+      values.push_back(value);
+    }
+  }
+  return {};
+}
+
+Result<void> CheckGroupBy(const std::vector<std::string>& group_by) {
+  for (const auto& g : group_by) {
+    if (std::find(kDimensionNames.begin(), kDimensionNames.end(), g) == kDimensionNames.end()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "cannot group by '" + g +
+                           "' (allowed: model, route, prompt_version, variant, environment)");
+    }
+  }
+  return {};
+}
+
+model::Call ReadCall(const Statement& s) {
+  model::Call c;
+  int i = 0;
+  c.project = s.Text(i++);
+  c.id = s.Text(i++);
+  c.trace_id = s.Text(i++);
+  c.span_id = s.Text(i++);
+  c.parent_span_id = s.Text(i++);
+  c.conversation_id = s.Text(i++);
+  c.session_id = s.Text(i++);
+  c.user_id = s.Text(i++);
+  c.start_ns = s.Int(i++);
+  c.end_ns = s.Int(i++);
+  if (!s.IsNull(i)) c.ttft_s = s.Double(i);
+  ++i;
+  c.operation = s.Text(i++);
+  c.provider = s.Text(i++);
+  c.request_model = s.Text(i++);
+  c.response_model = s.Text(i++);
+  c.service = s.Text(i++);
+  c.environment = s.Text(i++);
+  c.route = s.Text(i++);
+  c.prompt_name = s.Text(i++);
+  c.prompt_version = s.Text(i++);
+  c.release = s.Text(i++);
+  c.variant = s.Text(i++);
+  c.input_tokens = s.Int(i++);
+  c.output_tokens = s.Int(i++);
+  c.cache_read_tokens = s.Int(i++);
+  c.cache_creation_tokens = s.Int(i++);
+  c.reasoning_tokens = s.Int(i++);
+  if (!s.IsNull(i)) c.cost_usd = s.Double(i);
+  ++i;
+  c.cost_computed = s.Int(i++) != 0;
+  c.status = static_cast<model::CallStatus>(s.Int(i++));
+  c.error_type = s.Text(i++);
+  c.finish_reason = s.Text(i++);
+  c.input_text = s.Text(i++);
+  c.output_text = s.Text(i++);
+  c.attributes = DecodeAttributes(s.Text(i++));
+  return c;
+}
+constexpr std::string_view kCallColumns =
+    "project, id, trace_id, span_id, parent_span_id, conversation_id, session_id, user_id, "
+    "start_ns, end_ns, ttft_s, operation, provider, request_model, response_model, service, "
+    "environment, route, prompt_name, prompt_version, release, variant, input_tokens, "
+    "output_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, cost_usd, "
+    "cost_computed, status, error_type, finish_reason, input_text, output_text, attributes";
+constexpr int kCallColumnCount = 35;
+
+model::Score ReadScore(const Statement& s) {
+  model::Score r;
+  int i = 0;
+  r.project = s.Text(i++);
+  r.id = s.Text(i++);
+  r.call_id = s.Text(i++);
+  r.trace_id = s.Text(i++);
+  r.conversation_id = s.Text(i++);
+  r.user_id = s.Text(i++);
+  r.name = s.Text(i++);
+  if (!s.IsNull(i)) r.value = s.Double(i);
+  ++i;
+  r.label = s.Text(i++);
+  r.source = s.Text(i++);
+  r.author = s.Text(i++);
+  r.comment = s.Text(i++);
+  r.time_ns = s.Int(i++);
+  r.attributes = DecodeAttributes(s.Text(i++));
+  return r;
+}
+constexpr std::string_view kScoreColumns =
+    "project, id, call_id, trace_id, conversation_id, user_id, name, value, label, source, "
+    "author, comment, time_ns, attributes";
+constexpr int kScoreColumnCount = 14;
+
+model::Outcome ReadOutcome(const Statement& s) {
+  model::Outcome r;
+  int i = 0;
+  r.project = s.Text(i++);
+  r.id = s.Text(i++);
+  r.conversation_id = s.Text(i++);
+  r.session_id = s.Text(i++);
+  r.user_id = s.Text(i++);
+  r.name = s.Text(i++);
+  r.value = s.Double(i++);
+  r.time_ns = s.Int(i++);
+  r.attributes = DecodeAttributes(s.Text(i++));
+  return r;
+}
+constexpr std::string_view kOutcomeColumns =
+    "project, id, conversation_id, session_id, user_id, name, value, time_ns, attributes";
+constexpr int kOutcomeColumnCount = 9;
+
+std::string Placeholders(int n) {
+  std::string s;
+  for (int i = 0; i < n; ++i) s += i ? ", ?" : "?";
+  return s;
+}
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The writer's prepared statements and rollup cache; used only by the writer thread.
+class Writer {
+ public:
+  static Result<std::unique_ptr<Writer>> Create(Database db) {
+    auto w = std::unique_ptr<Writer>(new Writer(std::move(db)));
+    auto& d = w->db_;
+    auto prep = [&](Statement& s, const std::string& sql) -> Result<void> {
+      auto r = d.Prepare(sql);
+      if (!r) return std::unexpected(r.error());
+      s = std::move(*r);
+      return {};
+    };
+    const std::string ins_call = "INSERT OR IGNORE INTO calls(" + std::string(kCallColumns) +
+                                 ", model) VALUES(" + Placeholders(kCallColumnCount + 1) + ")";
+    const std::string ins_score = "INSERT OR IGNORE INTO scores(" + std::string(kScoreColumns) +
+                                  ", " + std::string(kDimColumns) + ") VALUES(" +
+                                  Placeholders(kScoreColumnCount + 5) + ")";
+    const std::string ins_outcome = "INSERT OR IGNORE INTO outcomes(" +
+                                    std::string(kOutcomeColumns) + ", " + std::string(kDimColumns) +
+                                    ") VALUES(" + Placeholders(kOutcomeColumnCount + 5) + ")";
+    for (auto r : {
+             prep(w->insert_call_, ins_call),
+             prep(w->insert_score_, ins_score),
+             prep(w->insert_outcome_, ins_outcome),
+             prep(w->call_dims_, "SELECT conversation_id, " + std::string(kDimColumns) +
+                                     " FROM calls WHERE project = ? AND id = ?"),
+             prep(w->conversation_dims_, "SELECT " + std::string(kDimColumns) +
+                                             " FROM calls WHERE project = ? AND conversation_id "
+                                             "= ? AND conversation_id <> '' ORDER BY start_ns "
+                                             "DESC LIMIT 1"),
+             prep(w->get_call_rollup_,
+                  "SELECT data FROM call_rollups WHERE project = ? AND resolution = ? AND ts = "
+                  "? AND model = ? AND route = ? AND prompt_version = ? AND variant = ? AND "
+                  "environment = ?"),
+             prep(w->put_call_rollup_,
+                  "INSERT OR REPLACE INTO call_rollups(project, resolution, ts, " +
+                      std::string(kDimColumns) + ", data) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+             prep(w->get_record_rollup_,
+                  "SELECT data FROM record_rollups WHERE kind = ? AND project = ? AND name = ? "
+                  "AND resolution = ? AND ts = ? AND source = ? AND model = ? AND route = ? AND "
+                  "prompt_version = ? AND variant = ? AND environment = ?"),
+             prep(w->put_record_rollup_,
+                  "INSERT OR REPLACE INTO record_rollups(kind, project, name, resolution, ts, "
+                  "source, " +
+                      std::string(kDimColumns) +
+                      ", data) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+             prep(w->put_project_, "INSERT OR IGNORE INTO projects(name, created_ns) VALUES(?, ?)"),
+         }) {
+      if (!r) return std::unexpected(r.error());
+    }
+    return w;
+  }
+
+  Database& db() { return db_; }
+
+  // Writes a group of batches in one transaction.
+  Result<std::vector<AppendResult>> WriteGroup(const std::vector<const model::Batch*>& group) {
+    if (auto r = db_.Exec("BEGIN IMMEDIATE"); !r) return std::unexpected(r.error());
+    std::vector<AppendResult> results(group.size());
+    std::map<RollupKey, CallAggregate> call_deltas;
+    std::map<RollupKey, ScoreAggregate> record_deltas;
+    auto fail = [&](const Error& e) -> Result<std::vector<AppendResult>> {
+      (void)db_.Exec("ROLLBACK");
+      call_cache_.clear();
+      record_cache_.clear();
+      return std::unexpected(e);
+    };
+    for (size_t b = 0; b < group.size(); ++b) {
+      const model::Batch& batch = *group[b];
+      for (const auto& call : batch.calls) {
+        auto r = InsertCall(call);
+        if (!r) return fail(r.error());
+        if (!*r) {
+          ++results[b].duplicates;
+          continue;
+        }
+        ++results[b].stored;
+        NoteProject(call.project);
+        // Aggregate per minute first; hours and days are merged from the minutes below.
+        RollupKey key{'c',
+                      call.project,
+                      static_cast<int>(Resolution::kMinute),
+                      FloorTo(call.start_ns, kNanosPerMinute),
+                      "",
+                      "",
+                      DimensionsOf(call)};
+        call_deltas[std::move(key)].Add(call);
+      }
+      for (const auto& score : batch.scores) {
+        auto r = InsertScore(score);
+        if (!r) return fail(r.error());
+        if (!r->has_value()) {
+          ++results[b].duplicates;
+          continue;
+        }
+        ++results[b].stored;
+        NoteProject(score.project);
+        for (Resolution res : kResolutions) {
+          RollupKey key{'s',
+                        score.project,
+                        static_cast<int>(res),
+                        FloorTo(score.time_ns, ResolutionNanos(res)),
+                        score.name,
+                        score.source,
+                        **r};
+          record_deltas[std::move(key)].Add(score);
+        }
+      }
+      for (const auto& outcome : batch.outcomes) {
+        auto r = InsertOutcome(outcome);
+        if (!r) return fail(r.error());
+        if (!r->has_value()) {
+          ++results[b].duplicates;
+          continue;
+        }
+        ++results[b].stored;
+        NoteProject(outcome.project);
+        for (Resolution res : kResolutions) {
+          RollupKey key{'o',
+                        outcome.project,
+                        static_cast<int>(res),
+                        FloorTo(outcome.time_ns, ResolutionNanos(res)),
+                        outcome.name,
+                        "",
+                        **r};
+          record_deltas[std::move(key)].Add(outcome);
+        }
+      }
+    }
+    std::map<RollupKey, CallAggregate> coarse;
+    for (const auto& [key, delta] : call_deltas) {
+      for (Resolution res : {Resolution::kHour, Resolution::kDay}) {
+        RollupKey k = key;
+        k.resolution = static_cast<int>(res);
+        k.ts = FloorTo(key.ts, ResolutionNanos(res));
+        if (auto r = coarse[std::move(k)].Merge(delta); !r) return fail(r.error());
+      }
+    }
+    for (const auto* deltas : {&call_deltas, &coarse}) {
+      for (const auto& [key, delta] : *deltas) {
+        if (auto r = UpsertCallRollup(key, delta); !r) return fail(r.error());
+      }
+    }
+    for (auto& [key, delta] : record_deltas) {
+      if (auto r = UpsertRecordRollup(key, delta); !r) return fail(r.error());
+    }
+    for (const auto& p : new_projects_) {
+      put_project_.Bind(1, p);
+      put_project_.Bind(2, NowNs());
+      const int rc = put_project_.Step();
+      put_project_.Reset();
+      if (rc != SQLITE_DONE) return fail(Error(ErrorCode::kIo, db_.ErrorMessage()));
+    }
+    if (auto r = db_.Exec("COMMIT"); !r) return fail(r.error());
+    for (auto& p : new_projects_) known_projects_.insert(std::move(p));
+    new_projects_.clear();
+    if (call_cache_.size() > kMaxCacheEntries) call_cache_.clear();
+    if (record_cache_.size() > kMaxCacheEntries) record_cache_.clear();
+    return results;
+  }
+
+  void ClearCaches() {
+    call_cache_.clear();
+    record_cache_.clear();
+  }
+
+ private:
+  static constexpr size_t kMaxCacheEntries = 50'000;
+
+  explicit Writer(Database db) : db_(std::move(db)) {}
+
+  void NoteProject(const std::string& p) {
+    if (!known_projects_.contains(p)) new_projects_.insert(p);
+  }
+
+  // Returns whether the call was new.
+  Result<bool> InsertCall(const model::Call& c) {
+    Statement& s = insert_call_;
+    int i = 1;
+    s.Bind(i++, c.project);
+    s.Bind(i++, c.id);
+    s.Bind(i++, c.trace_id);
+    s.Bind(i++, c.span_id);
+    s.Bind(i++, c.parent_span_id);
+    s.Bind(i++, c.conversation_id);
+    s.Bind(i++, c.session_id);
+    s.Bind(i++, c.user_id);
+    s.Bind(i++, c.start_ns);
+    s.Bind(i++, c.end_ns);
+    s.Bind(i++, c.ttft_s);
+    s.Bind(i++, c.operation);
+    s.Bind(i++, c.provider);
+    s.Bind(i++, c.request_model);
+    s.Bind(i++, c.response_model);
+    s.Bind(i++, c.service);
+    s.Bind(i++, c.environment);
+    s.Bind(i++, c.route);
+    s.Bind(i++, c.prompt_name);
+    s.Bind(i++, c.prompt_version);
+    s.Bind(i++, c.release);
+    s.Bind(i++, c.variant);
+    s.Bind(i++, c.input_tokens);
+    s.Bind(i++, c.output_tokens);
+    s.Bind(i++, c.cache_read_tokens);
+    s.Bind(i++, c.cache_creation_tokens);
+    s.Bind(i++, c.reasoning_tokens);
+    s.Bind(i++, c.cost_usd);
+    s.Bind(i++, static_cast<int64_t>(c.cost_computed));
+    s.Bind(i++, static_cast<int64_t>(c.status));
+    s.Bind(i++, c.error_type);
+    s.Bind(i++, c.finish_reason);
+    s.Bind(i++, c.input_text);
+    s.Bind(i++, c.output_text);
+    s.Bind(i++, EncodeAttributes(c.attributes));
+    s.Bind(i++, c.model());
+    const int rc = s.Step();
+    s.Reset();
+    if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, "insert call: " + db_.ErrorMessage());
+    return db_.Changes() > 0;
+  }
+
+  // Dimensions (and conversation) of the call a score or outcome refers to.
+  Result<std::pair<std::string, Dimensions>> LinkedDims(const std::string& project,
+                                                        const std::string& call_id,
+                                                        const std::string& conversation_id) {
+    if (!call_id.empty()) {
+      call_dims_.Bind(1, project);
+      call_dims_.Bind(2, call_id);
+      const int rc = call_dims_.Step();
+      std::pair<std::string, Dimensions> out;
+      if (rc == SQLITE_ROW) out = {std::string(call_dims_.Text(0)), ReadDims(call_dims_, 1)};
+      call_dims_.Reset();
+      if (rc == SQLITE_ROW) {
+        if (!conversation_id.empty()) out.first = conversation_id;
+        return out;
+      }
+      if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, db_.ErrorMessage());
+    }
+    std::pair<std::string, Dimensions> out{conversation_id, {}};
+    if (!conversation_id.empty()) {
+      conversation_dims_.Bind(1, project);
+      conversation_dims_.Bind(2, conversation_id);
+      const int rc = conversation_dims_.Step();
+      if (rc == SQLITE_ROW) out.second = ReadDims(conversation_dims_, 0);
+      conversation_dims_.Reset();
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        return MakeError(ErrorCode::kIo, db_.ErrorMessage());
+      }
+    }
+    return out;
+  }
+
+  // Returns the dimensions used for the rollup when the score was new, nullopt for a duplicate.
+  Result<std::optional<Dimensions>> InsertScore(const model::Score& r) {
+    auto linked = LinkedDims(r.project, r.call_id, r.conversation_id);
+    if (!linked) return std::unexpected(linked.error());
+    Statement& s = insert_score_;
+    int i = 1;
+    s.Bind(i++, r.project);
+    s.Bind(i++, r.id);
+    s.Bind(i++, r.call_id);
+    s.Bind(i++, r.trace_id);
+    s.Bind(i++, linked->first);
+    s.Bind(i++, r.user_id);
+    s.Bind(i++, r.name);
+    s.Bind(i++, r.value);
+    s.Bind(i++, r.label);
+    s.Bind(i++, r.source);
+    s.Bind(i++, r.author);
+    s.Bind(i++, r.comment);
+    s.Bind(i++, r.time_ns);
+    s.Bind(i++, EncodeAttributes(r.attributes));
+    BindDims(s, i, linked->second);
+    const int rc = s.Step();
+    s.Reset();
+    if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, "insert score: " + db_.ErrorMessage());
+    if (db_.Changes() == 0) return std::optional<Dimensions>();
+    return std::optional<Dimensions>(std::move(linked->second));
+  }
+
+  Result<std::optional<Dimensions>> InsertOutcome(const model::Outcome& r) {
+    auto linked = LinkedDims(r.project, "", r.conversation_id);
+    if (!linked) return std::unexpected(linked.error());
+    Statement& s = insert_outcome_;
+    int i = 1;
+    s.Bind(i++, r.project);
+    s.Bind(i++, r.id);
+    s.Bind(i++, r.conversation_id);
+    s.Bind(i++, r.session_id);
+    s.Bind(i++, r.user_id);
+    s.Bind(i++, r.name);
+    s.Bind(i++, r.value);
+    s.Bind(i++, r.time_ns);
+    s.Bind(i++, EncodeAttributes(r.attributes));
+    BindDims(s, i, linked->second);
+    const int rc = s.Step();
+    s.Reset();
+    if (rc != SQLITE_DONE) {
+      return MakeError(ErrorCode::kIo, "insert outcome: " + db_.ErrorMessage());
+    }
+    if (db_.Changes() == 0) return std::optional<Dimensions>();
+    return std::optional<Dimensions>(std::move(linked->second));
+  }
+
+  Result<void> UpsertCallRollup(const RollupKey& key, const CallAggregate& delta) {
+    auto it = call_cache_.find(key);
+    if (it == call_cache_.end()) {
+      CallAggregate current;
+      Statement& g = get_call_rollup_;
+      g.Bind(1, key.project);
+      g.Bind(2, static_cast<int64_t>(key.resolution));
+      g.Bind(3, key.ts);
+      BindDims(g, 4, key.dims);
+      const int rc = g.Step();
+      if (rc == SQLITE_ROW) {
+        auto a = CallAggregate::Deserialize(g.Blob(0));
+        if (!a) {
+          g.Reset();
+          return std::unexpected(a.error());
+        }
+        current = std::move(*a);
+      }
+      g.Reset();
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        return MakeError(ErrorCode::kIo, db_.ErrorMessage());
+      }
+      it = call_cache_.emplace(key, std::move(current)).first;
+    }
+    if (auto r = it->second.Merge(delta); !r) return r;
+    Statement& p = put_call_rollup_;
+    p.Bind(1, key.project);
+    p.Bind(2, static_cast<int64_t>(key.resolution));
+    p.Bind(3, key.ts);
+    BindDims(p, 4, key.dims);
+    p.BindBlob(9, it->second.Serialize());
+    const int rc = p.Step();
+    p.Reset();
+    if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, "rollup: " + db_.ErrorMessage());
+    return {};
+  }
+
+  Result<void> UpsertRecordRollup(const RollupKey& key, const ScoreAggregate& delta) {
+    auto it = record_cache_.find(key);
+    const std::string kind(1, key.kind);
+    if (it == record_cache_.end()) {
+      ScoreAggregate current;
+      Statement& g = get_record_rollup_;
+      g.Bind(1, kind);
+      g.Bind(2, key.project);
+      g.Bind(3, key.name);
+      g.Bind(4, static_cast<int64_t>(key.resolution));
+      g.Bind(5, key.ts);
+      g.Bind(6, key.source);
+      BindDims(g, 7, key.dims);
+      const int rc = g.Step();
+      if (rc == SQLITE_ROW) {
+        auto a = ScoreAggregate::Deserialize(g.Blob(0));
+        if (!a) {
+          g.Reset();
+          return std::unexpected(a.error());
+        }
+        current = *a;
+      }
+      g.Reset();
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        return MakeError(ErrorCode::kIo, db_.ErrorMessage());
+      }
+      it = record_cache_.emplace(key, current).first;
+    }
+    it->second.Merge(delta);
+    Statement& p = put_record_rollup_;
+    p.Bind(1, kind);
+    p.Bind(2, key.project);
+    p.Bind(3, key.name);
+    p.Bind(4, static_cast<int64_t>(key.resolution));
+    p.Bind(5, key.ts);
+    p.Bind(6, key.source);
+    BindDims(p, 7, key.dims);
+    p.BindBlob(12, it->second.Serialize());
+    const int rc = p.Step();
+    p.Reset();
+    if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, "rollup: " + db_.ErrorMessage());
+    return {};
+  }
+
+  Database db_;
+  Statement insert_call_, insert_score_, insert_outcome_, call_dims_, conversation_dims_;
+  Statement get_call_rollup_, put_call_rollup_, get_record_rollup_, put_record_rollup_;
+  Statement put_project_;
+  // Current values of recently written rollup rows (the writer is the only one who changes
+  // them, so the cache equals the database; cleared on rollback).
+  std::map<RollupKey, CallAggregate> call_cache_;
+  std::map<RollupKey, ScoreAggregate> record_cache_;
+  std::set<std::string> known_projects_;
+  std::set<std::string> new_projects_;
+};
+
+class SqliteStore final : public Store {
+ public:
+  static Result<std::unique_ptr<Store>> Open(const SqliteOptions& options) {
+    auto db = Database::Open(options.path, false);
+    if (!db) return std::unexpected(db.error());
+    const std::string pragmas =
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=" +
+        std::string(options.synchronous_full ? "FULL" : "NORMAL") +
+        "; PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-" +
+        std::to_string(options.cache_bytes / 1024) + ";";
+    if (auto r = db->Exec(pragmas); !r) return std::unexpected(r.error());
+    if (auto r = Migrate(*db); !r) return std::unexpected(r.error());
+    auto writer = Writer::Create(std::move(*db));
+    if (!writer) return std::unexpected(writer.error());
+    auto store = std::unique_ptr<SqliteStore>(new SqliteStore(options, std::move(*writer)));
+    return std::unique_ptr<Store>(std::move(store));
+  }
+
+  ~SqliteStore() override { Close(); }
+
+  Result<AppendResult> Append(const model::Batch& batch) override {
+    for (const auto& c : batch.calls) {
+      if (c.project.empty() || c.id.empty()) {
+        return MakeError(ErrorCode::kInvalidArgument, "a call without project or id");
+      }
+    }
+    for (const auto& s : batch.scores) {
+      if (s.project.empty() || s.id.empty()) {
+        return MakeError(ErrorCode::kInvalidArgument, "a score without project or id");
+      }
+    }
+    for (const auto& o : batch.outcomes) {
+      if (o.project.empty() || o.id.empty()) {
+        return MakeError(ErrorCode::kInvalidArgument, "an outcome without project or id");
+      }
+    }
+    if (batch.empty()) return AppendResult{};
+    Pending pending{&batch, {}};
+    auto future = pending.done.get_future();
+    {
+      std::lock_guard lock(queue_mutex_);
+      if (closed_) return MakeError(ErrorCode::kUnsupported, "the store is closed");
+      queue_.push_back(&pending);
+    }
+    queue_cv_.notify_one();
+    return future.get();
+  }
+
+  Result<std::vector<CallRollupCell>> QueryCallRollups(const RollupQuery& q) override {
+    return QueryRollups<CallAggregate>(q, 'c');
+  }
+  Result<std::vector<ScoreRollupCell>> QueryScoreRollups(const RollupQuery& q) override {
+    return QueryRollups<ScoreAggregate>(q, 's');
+  }
+  Result<std::vector<ScoreRollupCell>> QueryOutcomeRollups(const RollupQuery& q) override {
+    return QueryRollups<ScoreAggregate>(q, 'o');
+  }
+
+  Result<std::vector<ConversationCell>> QueryConversations(const RollupQuery& q) override {
+    if (auto r = CheckGroupBy(q.group_by); !r) return std::unexpected(r.error());
+    if (q.step_ns < 0) return MakeError(ErrorCode::kInvalidArgument, "negative step");
+    const int64_t from = FloorTo(q.from_ns, kNanosPerMinute);
+    const int64_t to = CeilTo(q.to_ns, kNanosPerMinute);
+    // Named parameters first (:project = 1, :from = 2, :to = 3); the filters' anonymous
+    // parameters follow, then :step.
+    std::string where =
+        "project = :project AND conversation_id <> '' AND start_ns >= :from AND start_ns < :to";
+    std::vector<std::string> values;
+    if (auto r = AddFilters(q.filter, CallFilterColumns(), where, values); !r) {
+      return std::unexpected(r.error());
+    }
+    std::string groups;
+    for (const auto& g : q.group_by) groups += ", " + g;
+    auto exists = [](const char* name) {
+      return std::string(
+                 "EXISTS(SELECT 1 FROM outcomes o WHERE o.project = conv.project AND "
+                 "o.conversation_id = conv.cid AND o.name = '") +
+             name + "')";
+    };
+    const std::string bucket = q.step_ns > 0 ? "(t0 - :from) / :step" : "0";
+    const std::string sql =
+        "WITH conv AS (SELECT project, conversation_id AS cid, MIN(start_ns) AS t0, "
+        "MAX(end_ns) AS t1, SUM(COALESCE(cost_usd, 0)) AS cost, session_id" +
+        groups + " FROM calls WHERE " + where + " GROUP BY conversation_id) SELECT " + bucket +
+        " AS bucket" + groups + ", COUNT(*), SUM(" + exists("escalated") + "), SUM(" +
+        exists("resolved") + "), SUM(" + exists("resolved") + " AND NOT " +
+        exists("repeat_contact") +
+        "), SUM(EXISTS(SELECT 1 FROM scores s WHERE s.project = conv.project AND "
+        "s.conversation_id = conv.cid AND s.source IN ('user', 'survey'))), "
+        "SUM((t1 - t0) / 1e9), SUM(((t1 - t0) / 1e9) * ((t1 - t0) / 1e9)), SUM(cost), "
+        "SUM(cost * cost), SUM(CASE WHEN " +
+        exists("resolved") +
+        " THEN cost ELSE 0 END), COUNT(DISTINCT NULLIF(session_id, '')) FROM conv GROUP BY "
+        "bucket" +
+        groups + " ORDER BY bucket" + groups;
+    auto lease = AcquireReader();
+    if (!lease) return std::unexpected(lease.error());
+    auto stmt = lease->db().Prepare(sql);
+    if (!stmt) return std::unexpected(stmt.error());
+    stmt->Bind(stmt->ParameterIndex(":project"), q.project);
+    stmt->Bind(stmt->ParameterIndex(":from"), from);
+    stmt->Bind(stmt->ParameterIndex(":to"), to);
+    int i = 4;
+    for (const auto& v : values) stmt->Bind(i++, v);
+    if (q.step_ns > 0) stmt->Bind(stmt->ParameterIndex(":step"), q.step_ns);
+    std::vector<ConversationCell> out;
+    int rc;
+    const int g = static_cast<int>(q.group_by.size());
+    while ((rc = stmt->Step()) == SQLITE_ROW) {
+      ConversationCell cell;
+      cell.bucket_ns = from + stmt->Int(0) * q.step_ns;
+      for (int k = 0; k < g; ++k) cell.group.emplace_back(stmt->Text(1 + k));
+      int c = 1 + g;
+      auto& a = cell.aggregate;
+      a.conversations = static_cast<uint64_t>(stmt->Int(c++));
+      a.escalated = static_cast<uint64_t>(stmt->Int(c++));
+      a.resolved = static_cast<uint64_t>(stmt->Int(c++));
+      a.resolved_first_contact = static_cast<uint64_t>(stmt->Int(c++));
+      a.with_feedback = static_cast<uint64_t>(stmt->Int(c++));
+      a.duration_sum = stmt->Double(c++);
+      a.duration_sumsq = stmt->Double(c++);
+      a.cost_sum = stmt->Double(c++);
+      a.cost_sumsq = stmt->Double(c++);
+      a.resolved_cost_sum = stmt->Double(c++);
+      a.sessions = static_cast<uint64_t>(stmt->Int(c++));
+      out.push_back(std::move(cell));
+    }
+    if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, lease->db().ErrorMessage());
+    return out;
+  }
+
+  Result<std::vector<RawCell>> QueryRaw(const RawQuery& q) override {
+    if (auto r = CheckGroupBy(q.group_by); !r) return std::unexpected(r.error());
+    if (q.step_ns < 0) return MakeError(ErrorCode::kInvalidArgument, "negative step");
+    const std::map<std::string, std::string, std::less<>>* columns;
+    std::string table, time_column, value;
+    if (q.source == "calls") {
+      columns = &CallFilterColumns();
+      table = "calls";
+      time_column = "start_ns";
+      if (q.field == "latency") {
+        value = "(end_ns - start_ns) / 1e9";
+      } else if (q.field == "ttft") {
+        value = "ttft_s";
+      } else if (q.field == "input_tokens") {
+        value = "NULLIF(input_tokens, -1)";
+      } else if (q.field == "output_tokens") {
+        value = "NULLIF(output_tokens, -1)";
+      } else if (q.field == "cost") {
+        value = "cost_usd";
+      } else if (q.field.empty()) {
+        value = "NULL";
+      } else {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "calls have no field '" + q.field +
+                             "' (allowed: latency, ttft, input_tokens, output_tokens, cost)");
+      }
+    } else if (q.source == "scores" || q.source == "outcomes") {
+      columns = q.source == "scores" ? &ScoreFilterColumns() : &OutcomeFilterColumns();
+      table = q.source;
+      time_column = "time_ns";
+      if (q.field == "value") {
+        value = "value";
+      } else if (q.field.empty()) {
+        value = "NULL";
+      } else {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         q.source + " have no field '" + q.field + "' (allowed: value)");
+      }
+    } else {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "source must be calls, scores or outcomes, not '" + q.source + "'");
+    }
+    const int64_t from = FloorTo(q.from_ns, kNanosPerMinute);
+    const int64_t to = CeilTo(q.to_ns, kNanosPerMinute);
+    std::string sql = "SELECT " + time_column + ", " + value;
+    for (const auto& g : q.group_by) sql += ", " + g;
+    sql += " FROM " + table + " WHERE project = ? AND " + time_column + " >= ? AND " + time_column +
+           " < ?";
+    // attributes.<key> filters (calls) go through json_extract on the attribute object.
+    DimensionFilter plain;
+    std::vector<std::pair<std::string, std::string>> attribute_filters;
+    for (const auto& f : q.filter) {
+      if (f.first.starts_with("attributes.") && q.source == "calls") {
+        attribute_filters.emplace_back("$.\"" + f.first.substr(11) + "\"", f.second);
+      } else {
+        plain.push_back(f);
+      }
+    }
+    std::vector<std::string> values;
+    if (auto r = AddFilters(plain, *columns, sql, values); !r) return std::unexpected(r.error());
+    for (size_t k = 0; k < attribute_filters.size(); ++k) {
+      sql += " AND json_extract(attributes, ?) = ?";
+    }
+    auto lease = AcquireReader();
+    if (!lease) return std::unexpected(lease.error());
+    auto stmt = lease->db().Prepare(sql);
+    if (!stmt) return std::unexpected(stmt.error());
+    int i = 1;
+    stmt->Bind(i++, q.project);
+    stmt->Bind(i++, from);
+    stmt->Bind(i++, to);
+    for (const auto& v : values) stmt->Bind(i++, v);
+    for (const auto& [path, v] : attribute_filters) {
+      stmt->Bind(i++, path);
+      stmt->Bind(i++, v);
+    }
+    std::map<std::pair<int64_t, std::vector<std::string>>, RawAggregate> cells;
+    int rc;
+    const int g = static_cast<int>(q.group_by.size());
+    while ((rc = stmt->Step()) == SQLITE_ROW) {
+      const int64_t t = stmt->Int(0);
+      const int64_t bucket = q.step_ns > 0 ? from + (t - from) / q.step_ns * q.step_ns : from;
+      std::vector<std::string> group;
+      for (int k = 0; k < g; ++k) group.emplace_back(stmt->Text(2 + k));
+      RawAggregate& a = cells[{bucket, std::move(group)}];
+      ++a.count;
+      if (!stmt->IsNull(1)) {
+        const double v = stmt->Double(1);
+        ++a.valued;
+        a.sum += v;
+        a.sumsq += v * v;
+        a.sketch.Add(v);
+      }
+    }
+    if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, lease->db().ErrorMessage());
+    std::vector<RawCell> out;
+    for (auto& [key, agg] : cells) out.push_back(RawCell{key.first, key.second, std::move(agg)});
+    return out;
+  }
+
+  Result<OutcomeSubjects> QueryOutcomeSubjects(const RecordQuery& q,
+                                               const std::vector<std::string>& names) override {
+    std::string sql =
+        "SELECT name, COALESCE(NULLIF(conversation_id, ''), NULLIF(session_id, ''), user_id), "
+        "MAX(value) FROM outcomes WHERE project = ? AND time_ns >= ? AND time_ns < ? AND name IN "
+        "(" +
+        Placeholders(static_cast<int>(names.size())) + ")";
+    std::vector<std::string> values;
+    if (auto r = AddFilters(q.filter, OutcomeFilterColumns(), sql, values); !r) {
+      return std::unexpected(r.error());
+    }
+    sql += " GROUP BY 1, 2";
+    auto lease = AcquireReader();
+    if (!lease) return std::unexpected(lease.error());
+    auto stmt = lease->db().Prepare(sql);
+    if (!stmt) return std::unexpected(stmt.error());
+    int i = 1;
+    stmt->Bind(i++, q.project);
+    stmt->Bind(i++, q.from_ns);
+    stmt->Bind(i++, q.to_ns);
+    for (const auto& n : names) stmt->Bind(i++, n);
+    for (const auto& v : values) stmt->Bind(i++, v);
+    OutcomeSubjects out;
+    int rc;
+    while ((rc = stmt->Step()) == SQLITE_ROW) {
+      out[std::string(stmt->Text(1))][std::string(stmt->Text(0))] = stmt->Double(2);
+    }
+    if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, stmt->ErrorMessage());
+    return out;
+  }
+
+  Result<Page<model::Call>> ListCalls(const RecordQuery& q) override {
+    return ListRecords<model::Call>(q, "calls", kCallColumns, "start_ns", CallFilterColumns(),
+                                    ReadCall, kCallColumnCount);
+  }
+  Result<Page<model::Score>> ListScores(const RecordQuery& q) override {
+    return ListRecords<model::Score>(q, "scores", kScoreColumns, "time_ns", ScoreFilterColumns(),
+                                     ReadScore, kScoreColumnCount);
+  }
+  Result<Page<model::Outcome>> ListOutcomes(const RecordQuery& q) override {
+    return ListRecords<model::Outcome>(q, "outcomes", kOutcomeColumns, "time_ns",
+                                       OutcomeFilterColumns(), ReadOutcome, kOutcomeColumnCount);
+  }
+
+  Result<Conversation> GetConversation(const std::string& project,
+                                       const std::string& conversation_id) override {
+    auto lease = AcquireReader();
+    if (!lease) return std::unexpected(lease.error());
+    Conversation conv;
+    conv.id = conversation_id;
+    auto run = [&](const std::string& sql, auto&& read) -> Result<void> {
+      auto stmt = lease->db().Prepare(sql);
+      if (!stmt) return std::unexpected(stmt.error());
+      stmt->Bind(1, project);
+      stmt->Bind(2, conversation_id);
+      int rc;
+      while ((rc = stmt->Step()) == SQLITE_ROW) read(*stmt);
+      if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, stmt->ErrorMessage());
+      return {};
+    };
+    if (auto r = run("SELECT " + std::string(kCallColumns) +
+                         " FROM calls WHERE project = ? AND conversation_id = ? AND "
+                         "conversation_id <> '' ORDER BY start_ns, rowid",
+                     [&](const Statement& s) { conv.calls.push_back(ReadCall(s)); });
+        !r) {
+      return std::unexpected(r.error());
+    }
+    if (auto r = run("SELECT " + std::string(kScoreColumns) +
+                         " FROM scores WHERE project = ? AND conversation_id = ? AND "
+                         "conversation_id <> '' ORDER BY time_ns, rowid",
+                     [&](const Statement& s) { conv.scores.push_back(ReadScore(s)); });
+        !r) {
+      return std::unexpected(r.error());
+    }
+    if (auto r = run("SELECT " + std::string(kOutcomeColumns) +
+                         " FROM outcomes WHERE project = ? AND conversation_id = ? AND "
+                         "conversation_id <> '' ORDER BY time_ns, rowid",
+                     [&](const Statement& s) { conv.outcomes.push_back(ReadOutcome(s)); });
+        !r) {
+      return std::unexpected(r.error());
+    }
+    if (conv.calls.empty() && conv.scores.empty() && conv.outcomes.empty()) {
+      return MakeError(ErrorCode::kNotFound, "no conversation '" + conversation_id + "'");
+    }
+    return conv;
+  }
+
+  Result<void> PutApiKey(const ApiKey& key) override {
+    return RunWrite([&](Database& db) -> Result<void> {
+      auto s = db.Prepare(
+          "INSERT OR REPLACE INTO api_keys(hash, project, role, name, created_ns) VALUES(?, ?, "
+          "?, ?, ?)");
+      if (!s) return std::unexpected(s.error());
+      s->Bind(1, key.hash);
+      s->Bind(2, key.project);
+      s->Bind(3, key.role);
+      s->Bind(4, key.name);
+      s->Bind(5, key.created_ns);
+      if (s->Step() != SQLITE_DONE) return MakeError(ErrorCode::kIo, db.ErrorMessage());
+      return {};
+    });
+  }
+
+  Result<std::optional<ApiKey>> FindApiKey(const std::string& hash) override {
+    auto keys = QueryKeys("WHERE hash = ?", hash);
+    if (!keys) return std::unexpected(keys.error());
+    if (keys->empty()) return std::optional<ApiKey>();
+    return std::optional<ApiKey>(keys->front());
+  }
+
+  Result<std::vector<ApiKey>> ListApiKeys() override { return QueryKeys("", ""); }
+
+  Result<void> PutProject(const std::string& name) override {
+    return RunWrite([&](Database& db) -> Result<void> {
+      auto s = db.Prepare("INSERT OR IGNORE INTO projects(name, created_ns) VALUES(?, ?)");
+      if (!s) return std::unexpected(s.error());
+      s->Bind(1, name);
+      s->Bind(2, NowNs());
+      if (s->Step() != SQLITE_DONE) return MakeError(ErrorCode::kIo, db.ErrorMessage());
+      return {};
+    });
+  }
+
+  Result<std::vector<std::string>> ListProjects() override {
+    auto lease = AcquireReader();
+    if (!lease) return std::unexpected(lease.error());
+    auto s = lease->db().Prepare("SELECT name FROM projects ORDER BY name");
+    if (!s) return std::unexpected(s.error());
+    std::vector<std::string> out;
+    while (s->Step() == SQLITE_ROW) out.emplace_back(s->Text(0));
+    return out;
+  }
+
+  Result<void> ApplyRetention(int64_t raw_before, int64_t minute_before, int64_t hour_before,
+                              int64_t day_before) override {
+    return RunWrite([&](Database& db) -> Result<void> {
+      const std::string sql = "DELETE FROM calls WHERE start_ns < " + std::to_string(raw_before) +
+                              "; DELETE FROM scores WHERE time_ns < " + std::to_string(raw_before) +
+                              "; DELETE FROM outcomes WHERE time_ns < " +
+                              std::to_string(raw_before) +
+                              "; DELETE FROM call_rollups WHERE (resolution = 0 AND ts < " +
+                              std::to_string(minute_before) + ") OR (resolution = 1 AND ts < " +
+                              std::to_string(hour_before) + ") OR (resolution = 2 AND ts < " +
+                              std::to_string(day_before) +
+                              "); DELETE FROM record_rollups WHERE (resolution = 0 AND ts < " +
+                              std::to_string(minute_before) + ") OR (resolution = 1 AND ts < " +
+                              std::to_string(hour_before) + ") OR (resolution = 2 AND ts < " +
+                              std::to_string(day_before) + ");";
+      return db.Exec(sql);
+    });
+  }
+
+  Result<RecordCounts> CountRecords(const std::string& project) override {
+    auto lease = AcquireReader();
+    if (!lease) return std::unexpected(lease.error());
+    RecordCounts c;
+    for (auto [table, out] : {std::pair{"calls", &c.calls}, std::pair{"scores", &c.scores},
+                              std::pair{"outcomes", &c.outcomes}}) {
+      auto s = lease->db().Prepare(std::string("SELECT COUNT(*) FROM ") + table +
+                                   (project.empty() ? "" : " WHERE project = ?"));
+      if (!s) return std::unexpected(s.error());
+      if (!project.empty()) s->Bind(1, project);
+      if (s->Step() != SQLITE_ROW) return MakeError(ErrorCode::kIo, s->ErrorMessage());
+      *out = static_cast<uint64_t>(s->Int(0));
+    }
+    return c;
+  }
+
+  void Close() override {
+    {
+      std::lock_guard lock(queue_mutex_);
+      if (closed_) return;
+      closed_ = true;
+    }
+    queue_cv_.notify_all();
+    if (writer_thread_.joinable()) writer_thread_.join();
+    std::lock_guard lock(readers_mutex_);
+    readers_.clear();
+  }
+
+ private:
+  struct Pending {
+    const model::Batch* batch;
+    std::promise<Result<AppendResult>> done;
+  };
+  struct Job {  // a write that is not a batch (keys, projects, retention)
+    std::function<Result<void>(Database&)> fn;
+    std::promise<Result<void>> done;
+  };
+
+  class ReaderLease {
+   public:
+    ReaderLease(SqliteStore* store, std::unique_ptr<Database> db)
+        : store_(store), db_(std::move(db)) {}
+    ReaderLease(ReaderLease&&) = default;
+    ~ReaderLease() {
+      if (db_) store_->ReleaseReader(std::move(db_));
+    }
+    Database& db() { return *db_; }
+
+   private:
+    SqliteStore* store_;
+    std::unique_ptr<Database> db_;
+  };
+
+  SqliteStore(const SqliteOptions& options, std::unique_ptr<Writer> writer)
+      : options_(options), writer_(std::move(writer)) {
+    writer_thread_ = std::thread([this] { WriterLoop(); });
+  }
+
+  static Result<void> Migrate(Database& db) {
+    auto s = db.Prepare("PRAGMA user_version");
+    if (!s) return std::unexpected(s.error());
+    int64_t version = 0;
+    if (s->Step() == SQLITE_ROW) version = s->Int(0);
+    if (version > kSchemaVersion) {
+      return MakeError(ErrorCode::kUnsupported,
+                       "the database has schema version " + std::to_string(version) +
+                           ", newer than this build's " + std::to_string(kSchemaVersion));
+    }
+    if (auto r = db.Exec(kSchema); !r) return r;
+    return db.Exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+  }
+
+  void WriterLoop() {
+    for (;;) {
+      std::vector<Pending*> group;
+      std::vector<Job*> jobs;
+      {
+        std::unique_lock lock(queue_mutex_);
+        queue_cv_.wait(lock, [&] { return closed_ || !queue_.empty() || !jobs_.empty(); });
+        if (queue_.empty() && jobs_.empty() && closed_) break;
+        group.assign(queue_.begin(), queue_.end());
+        queue_.clear();
+        jobs.assign(jobs_.begin(), jobs_.end());
+        jobs_.clear();
+      }
+      for (Job* job : jobs) {
+        writer_->ClearCaches();
+        job->done.set_value(job->fn(writer_->db()));
+      }
+      if (group.empty()) continue;
+      std::vector<const model::Batch*> batches;
+      batches.reserve(group.size());
+      for (Pending* p : group) batches.push_back(p->batch);
+      auto results = writer_->WriteGroup(batches);
+      for (size_t i = 0; i < group.size(); ++i) {
+        if (results) {
+          group[i]->done.set_value((*results)[i]);
+        } else {
+          group[i]->done.set_value(std::unexpected(results.error()));
+        }
+      }
+    }
+  }
+
+  Result<void> RunWrite(std::function<Result<void>(Database&)> fn) {
+    Job job{std::move(fn), {}};
+    auto future = job.done.get_future();
+    {
+      std::lock_guard lock(queue_mutex_);
+      if (closed_) return MakeError(ErrorCode::kUnsupported, "the store is closed");
+      jobs_.push_back(&job);
+    }
+    queue_cv_.notify_one();
+    return future.get();
+  }
+
+  Result<ReaderLease> AcquireReader() {
+    {
+      std::lock_guard lock(readers_mutex_);
+      if (!readers_.empty()) {
+        auto db = std::move(readers_.back());
+        readers_.pop_back();
+        return ReaderLease(this, std::move(db));
+      }
+    }
+    auto db = Database::Open(options_.path, true);
+    if (!db) return std::unexpected(db.error());
+    (void)db->Exec("PRAGMA cache_size=-" + std::to_string(options_.cache_bytes / 1024));
+    return ReaderLease(this, std::make_unique<Database>(std::move(*db)));
+  }
+
+  void ReleaseReader(std::unique_ptr<Database> db) {
+    std::lock_guard lock(readers_mutex_);
+    if (readers_.size() < 8 && !closed_) readers_.push_back(std::move(db));
+  }
+
+  Result<std::vector<ApiKey>> QueryKeys(const std::string& where, const std::string& arg) {
+    auto lease = AcquireReader();
+    if (!lease) return std::unexpected(lease.error());
+    auto s = lease->db().Prepare("SELECT hash, project, role, name, created_ns FROM api_keys " +
+                                 where + " ORDER BY created_ns");
+    if (!s) return std::unexpected(s.error());
+    if (!where.empty()) s->Bind(1, arg);
+    std::vector<ApiKey> out;
+    int rc;
+    while ((rc = s->Step()) == SQLITE_ROW) {
+      out.push_back(ApiKey{std::string(s->Text(0)), std::string(s->Text(1)),
+                           std::string(s->Text(2)), std::string(s->Text(3)), s->Int(4)});
+    }
+    if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, s->ErrorMessage());
+    return out;
+  }
+
+  template <typename Aggregate>
+  Result<std::vector<RollupCell<Aggregate>>> QueryRollups(const RollupQuery& q, char kind) {
+    if (auto r = CheckGroupBy(q.group_by); !r) return std::unexpected(r.error());
+    if (q.step_ns < 0 || (q.step_ns > 0 && q.step_ns % kNanosPerMinute != 0)) {
+      return MakeError(ErrorCode::kInvalidArgument, "step must be a whole number of minutes");
+    }
+    const int64_t from = FloorTo(q.from_ns, kNanosPerMinute);
+    const int64_t to = CeilTo(q.to_ns, kNanosPerMinute);
+    if (q.step_ns > 0 && (to - from) / q.step_ns > 100'000) {
+      return MakeError(ErrorCode::kInvalidArgument, "more than 100000 buckets; use a larger step");
+    }
+    std::string sql;
+    int fixed = 0;
+    if (kind == 'c') {
+      sql = "SELECT ts, " + std::string(kDimColumns) +
+            ", data FROM call_rollups WHERE project = ? AND resolution = ? AND ts >= ? AND ts < ?";
+      fixed = 4;
+    } else {
+      sql = "SELECT ts, " + std::string(kDimColumns) +
+            ", data FROM record_rollups WHERE kind = ? AND project = ? AND name = ? AND "
+            "resolution = ? AND ts >= ? AND ts < ?";
+      fixed = 6;
+      if (!q.score_source.empty()) sql += " AND source = ?";
+    }
+    std::vector<std::string> values;
+    DimensionFilter dim_filter;
+    for (const auto& f : q.filter) {
+      if (std::find(kDimensionNames.begin(), kDimensionNames.end(), f.first) ==
+          kDimensionNames.end()) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "cannot filter rollups by '" + f.first +
+                             "' (allowed: model, route, prompt_version, variant, environment)");
+      }
+      dim_filter.push_back(f);
+    }
+    if (auto r = AddFilters(dim_filter, CallFilterColumns(), sql, values); !r) {
+      return std::unexpected(r.error());
+    }
+    auto lease = AcquireReader();
+    if (!lease) return std::unexpected(lease.error());
+    auto stmt = lease->db().Prepare(sql);
+    if (!stmt) return std::unexpected(stmt.error());
+
+    std::map<std::pair<int64_t, std::vector<std::string>>, Aggregate> cells;
+    for (const TimeSegment& seg : PlanRollupRead(from, to, q.step_ns)) {
+      int i = 1;
+      if (kind == 'c') {
+        stmt->Bind(i++, q.project);
+      } else {
+        stmt->Bind(i++, std::string(1, kind));
+        stmt->Bind(i++, q.project);
+        stmt->Bind(i++, q.score_name);
+      }
+      stmt->Bind(i++, static_cast<int64_t>(seg.resolution));
+      stmt->Bind(i++, seg.from_ns);
+      stmt->Bind(i++, seg.to_ns);
+      (void)fixed;
+      if (kind != 'c' && !q.score_source.empty()) stmt->Bind(i++, q.score_source);
+      for (const auto& v : values) stmt->Bind(i++, v);
+      int rc;
+      while ((rc = stmt->Step()) == SQLITE_ROW) {
+        const int64_t ts = stmt->Int(0);
+        const Dimensions dims = ReadDims(*stmt, 1);
+        const int64_t bucket = q.step_ns > 0 ? from + (ts - from) / q.step_ns * q.step_ns : from;
+        std::vector<std::string> group;
+        group.reserve(q.group_by.size());
+        for (const auto& g : q.group_by) group.push_back(*DimensionValue(dims, g));
+        auto agg = Aggregate::Deserialize(stmt->Blob(6));
+        if (!agg) {
+          stmt->Reset();
+          return std::unexpected(agg.error());
+        }
+        auto& cell = cells[{bucket, std::move(group)}];
+        if constexpr (std::is_same_v<Aggregate, CallAggregate>) {
+          if (auto r = cell.Merge(*agg); !r) {
+            stmt->Reset();
+            return std::unexpected(r.error());
+          }
+        } else {
+          cell.Merge(*agg);
+        }
+      }
+      stmt->Reset();
+      if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, lease->db().ErrorMessage());
+    }
+    std::vector<RollupCell<Aggregate>> out;
+    out.reserve(cells.size());
+    for (auto& [key, agg] : cells) {
+      out.push_back(RollupCell<Aggregate>{key.first, key.second, std::move(agg)});
+    }
+    return out;
+  }
+
+  template <typename Record, typename ReadFn>
+  Result<Page<Record>> ListRecords(const RecordQuery& q, const char* table,
+                                   std::string_view columns, const char* time_column,
+                                   const std::map<std::string, std::string, std::less<>>& filters,
+                                   ReadFn read, int column_count) {
+    std::string sql = "SELECT " + std::string(columns) + ", rowid FROM " + table +
+                      " WHERE project = ? AND " + time_column + " >= ? AND " + time_column + " < ?";
+    std::vector<std::string> values;
+    if (auto r = AddFilters(q.filter, filters, sql, values); !r) return std::unexpected(r.error());
+    int64_t cursor_time = 0, cursor_row = 0;
+    const bool has_cursor = !q.after.empty();
+    if (has_cursor) {
+      const auto colon = q.after.find(':');
+      try {
+        if (colon == std::string::npos) throw std::invalid_argument("cursor");
+        cursor_time = std::stoll(q.after.substr(0, colon));
+        cursor_row = std::stoll(q.after.substr(colon + 1));
+      } catch (const std::exception&) {
+        return MakeError(ErrorCode::kInvalidArgument, "invalid page cursor '" + q.after + "'");
+      }
+      sql += std::string(" AND (") + time_column + ", rowid) " + (q.newest_first ? "<" : ">") +
+             " (?, ?)";
+    }
+    const char* dir = q.newest_first ? "DESC" : "ASC";
+    sql += std::string(" ORDER BY ") + time_column + " " + dir + ", rowid " + dir + " LIMIT ?";
+    auto lease = AcquireReader();
+    if (!lease) return std::unexpected(lease.error());
+    auto stmt = lease->db().Prepare(sql);
+    if (!stmt) return std::unexpected(stmt.error());
+    int i = 1;
+    stmt->Bind(i++, q.project);
+    stmt->Bind(i++, q.from_ns);
+    stmt->Bind(i++, q.to_ns);
+    for (const auto& v : values) stmt->Bind(i++, v);
+    if (has_cursor) {
+      stmt->Bind(i++, cursor_time);
+      stmt->Bind(i++, cursor_row);
+    }
+    const size_t limit = std::clamp<size_t>(q.limit, 1, 10'000);
+    stmt->Bind(i++, static_cast<int64_t>(limit + 1));
+    Page<Record> page;
+    int rc;
+    int64_t last_time = 0, last_row = 0;
+    while ((rc = stmt->Step()) == SQLITE_ROW) {
+      if (page.records.size() == limit) {
+        page.next = std::to_string(last_time) + ":" + std::to_string(last_row);
+        break;
+      }
+      page.records.push_back(read(*stmt));
+      last_row = stmt->Int(column_count);
+      last_time = stmt->Int(std::string_view(table) == "calls" ? 8 : column_count - 2);
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+      return MakeError(ErrorCode::kIo, lease->db().ErrorMessage());
+    }
+    return page;
+  }
+
+  SqliteOptions options_;
+  std::unique_ptr<Writer> writer_;
+  std::thread writer_thread_;
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<Pending*> queue_;
+  std::deque<Job*> jobs_;
+  bool closed_ = false;
+  std::mutex readers_mutex_;
+  std::vector<std::unique_ptr<Database>> readers_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
+  return SqliteStore::Open(options);
+}
+
+}  // namespace yardstick::store
