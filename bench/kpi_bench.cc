@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
                           std::chrono::system_clock::now().time_since_epoch())
                           .count() /
                       store::kNanosPerDay * store::kNanosPerDay;
-  const int64_t start = end - days * store::kNanosPerDay;
+  // --days 0: every call in the last hour (the shape of real-time ingest).
+  const int64_t start = days > 0 ? end - days * store::kNanosPerDay : end - store::kNanosPerHour;
   const std::string path = dir + "/bench.db";
   bool load = true;
   if (keep && std::filesystem::exists(path)) load = false;

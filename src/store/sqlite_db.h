@@ -29,6 +29,10 @@ class Statement {
   void Bind(int i, std::string_view v) {
     sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   }
+  // Binds without copying: `v` must stay alive and unchanged until the statement is reset.
+  void BindStatic(int i, std::string_view v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  }
   void BindBlob(int i, std::string_view v) {
     sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   }
@@ -85,6 +89,15 @@ class Database {
   ~Database() { sqlite3_close_v2(db_); }
 
   static Result<Database> Open(const std::string& path, bool read_only) {
+    // Once per process, before SQLite initializes: no global memory statistics (they take a
+    // global mutex on every allocation) and multi-thread mode (each connection is used by one
+    // thread at a time, which the store guarantees).
+    static const bool configured = [] {
+      sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+      sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+      return sqlite3_initialize() == SQLITE_OK;
+    }();
+    (void)configured;
     Database d;
     const int flags =
         read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);

@@ -87,11 +87,38 @@ CREATE TABLE IF NOT EXISTS record_rollups(
 // Dimension columns, in Dimensions' field order (identical names in every table).
 constexpr std::string_view kDimColumns = "model, route, prompt_version, variant, environment";
 
+void AppendJsonString(std::string& out, std::string_view v) {
+  out.push_back('"');
+  for (char ch : v) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(ch);
+    } else if (c < 0x20) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    } else {
+      out.push_back(ch);
+    }
+  }
+  out.push_back('"');
+}
+
+// Attributes as a JSON object of strings (ingest has validated the text as UTF-8); the last
+// value wins for a repeated key, as when the object is read back.
 std::string EncodeAttributes(const model::Attributes& attributes) {
   if (attributes.empty()) return "{}";
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, v] : attributes) j[k] = v;
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string out = "{";
+  for (size_t i = 0; i < attributes.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    AppendJsonString(out, attributes[i].first);
+    out.push_back(':');
+    AppendJsonString(out, attributes[i].second);
+  }
+  out.push_back('}');
+  return out;
 }
 
 model::Attributes DecodeAttributes(std::string_view text) {
@@ -520,28 +547,28 @@ class Writer {
   Result<bool> InsertCall(const model::Call& c) {
     Statement& s = insert_call_;
     int i = 1;
-    s.Bind(i++, c.project);
-    s.Bind(i++, c.id);
-    s.Bind(i++, c.trace_id);
-    s.Bind(i++, c.span_id);
-    s.Bind(i++, c.parent_span_id);
-    s.Bind(i++, c.conversation_id);
-    s.Bind(i++, c.session_id);
-    s.Bind(i++, c.user_id);
+    s.BindStatic(i++, c.project);
+    s.BindStatic(i++, c.id);
+    s.BindStatic(i++, c.trace_id);
+    s.BindStatic(i++, c.span_id);
+    s.BindStatic(i++, c.parent_span_id);
+    s.BindStatic(i++, c.conversation_id);
+    s.BindStatic(i++, c.session_id);
+    s.BindStatic(i++, c.user_id);
     s.Bind(i++, c.start_ns);
     s.Bind(i++, c.end_ns);
     s.Bind(i++, c.ttft_s);
-    s.Bind(i++, c.operation);
-    s.Bind(i++, c.provider);
-    s.Bind(i++, c.request_model);
-    s.Bind(i++, c.response_model);
-    s.Bind(i++, c.service);
-    s.Bind(i++, c.environment);
-    s.Bind(i++, c.route);
-    s.Bind(i++, c.prompt_name);
-    s.Bind(i++, c.prompt_version);
-    s.Bind(i++, c.release);
-    s.Bind(i++, c.variant);
+    s.BindStatic(i++, c.operation);
+    s.BindStatic(i++, c.provider);
+    s.BindStatic(i++, c.request_model);
+    s.BindStatic(i++, c.response_model);
+    s.BindStatic(i++, c.service);
+    s.BindStatic(i++, c.environment);
+    s.BindStatic(i++, c.route);
+    s.BindStatic(i++, c.prompt_name);
+    s.BindStatic(i++, c.prompt_version);
+    s.BindStatic(i++, c.release);
+    s.BindStatic(i++, c.variant);
     s.Bind(i++, c.input_tokens);
     s.Bind(i++, c.output_tokens);
     s.Bind(i++, c.cache_read_tokens);
@@ -550,12 +577,13 @@ class Writer {
     s.Bind(i++, c.cost_usd);
     s.Bind(i++, static_cast<int64_t>(c.cost_computed));
     s.Bind(i++, static_cast<int64_t>(c.status));
-    s.Bind(i++, c.error_type);
-    s.Bind(i++, c.finish_reason);
-    s.Bind(i++, c.input_text);
-    s.Bind(i++, c.output_text);
-    s.Bind(i++, EncodeAttributes(c.attributes));
-    s.Bind(i++, c.model());
+    s.BindStatic(i++, c.error_type);
+    s.BindStatic(i++, c.finish_reason);
+    s.BindStatic(i++, c.input_text);
+    s.BindStatic(i++, c.output_text);
+    const std::string attributes = EncodeAttributes(c.attributes);
+    s.BindStatic(i++, attributes);
+    s.BindStatic(i++, c.model());
     const int rc = s.Step();
     s.Reset();
     if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, "insert call: " + db_.ErrorMessage());

@@ -39,7 +39,9 @@ model::Call MakeCall(std::mt19937_64& rng, int i, int64_t span_ns) {
   if (i % 7 != 0) c.cost_usd = static_cast<double>(c.input_tokens) * 1e-6;
   c.status = rng() % 50 == 0 ? model::CallStatus::kError : model::CallStatus::kOk;
   c.input_text = "question " + std::to_string(i);
-  c.attributes = {{"tenant", i % 2 ? "acme" : "globex"}, {"tier", "gold"}};
+  c.attributes = {{"tenant", i % 2 ? "acme" : "globex"},
+                  {"tier", "gold"},
+                  {"note", "a \"quoted\" \\ value\n\twith control \x01 and ünïcödé"}};
   return c;
 }
 
