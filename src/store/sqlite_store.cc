@@ -124,7 +124,8 @@ std::string EncodeAttributes(const model::Attributes& attributes) {
 model::Attributes DecodeAttributes(std::string_view text) {
   model::Attributes out;
   if (text.empty() || text == "{}") return out;
-  auto j = nlohmann::json::parse(text, nullptr, false);
+  // ordered_json keeps the order the attributes were received in.
+  auto j = nlohmann::ordered_json::parse(text, nullptr, false);
   if (!j.is_object()) return out;
   for (auto it = j.begin(); it != j.end(); ++it) {
     out.emplace_back(it.key(), it->is_string() ? it->get<std::string>() : it->dump());
