@@ -5,25 +5,32 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <string>
+#include <utility>
 
 namespace yardstick::stats {
 namespace {
 
 constexpr uint8_t kFormatVersion = 1;
 
-void PutVarint(std::string& out, uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
+size_t VarintSize(uint64_t v) {
+  return v < 0x80 ? 1 : (static_cast<size_t>(std::bit_width(v)) + 6) / 7;
 }
 
-void PutDouble(std::string& out, double v) {
+// Writers into a buffer sized exactly beforehand.
+char* PutVarint(char* out, uint64_t v) {
+  while (v >= 0x80) {
+    *out++ = static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  *out++ = static_cast<char>(v);
+  return out;
+}
+
+char* PutDouble(char* out, double v) {
   const auto bits = std::bit_cast<uint64_t>(v);
-  char buf[8];
-  std::memcpy(buf, &bits, 8);
-  out.append(buf, 8);
+  std::memcpy(out, &bits, 8);
+  return out + 8;
 }
 
 uint64_t ZigZag(int64_t v) {
@@ -58,51 +65,70 @@ class Reader {
     return true;
   }
   bool done() const { return pos_ == in_.size(); }
+  size_t pos() const { return pos_; }
+  size_t remaining() const { return in_.size() - pos_; }
 
  private:
   std::string_view in_;
   size_t pos_ = 0;
 };
 
-std::unexpected<Error> Corrupt(const char* what) {
-  return MakeError(ErrorCode::kParse, std::string("corrupt DDSketch encoding: ") + what);
+std::unexpected<Error> Corrupt(const Reader& r, const std::string& expected) {
+  return MakeError(ErrorCode::kParse,
+                   "DDSketch encoding, byte " + std::to_string(r.pos()) + ": expected " + expected);
 }
 
 }  // namespace
 
-void DDSketch::Store::Add(int key, uint64_t weight, int max_buckets) {
+void DDSketch::Store::Cover(int lo, int hi, int max_buckets) {
   if (counts.empty()) {
-    counts.assign(1, 0);
-    offset = key;
+    offset = std::max(lo, hi - max_buckets + 1);
+    counts.assign(static_cast<size_t>(hi - offset) + 1, 0);
+    return;
   }
-  if (key < offset) {
-    // Grow downwards, unless that exceeds the bound: then the value joins the lowest bucket.
-    const int top = offset + static_cast<int>(counts.size()) - 1;
-    if (top - key + 1 > max_buckets) {
-      key = top - max_buckets + 1;  // the lowest key the bound allows (<= offset)
-    }
-    if (key < offset) {
-      counts.insert(counts.begin(), static_cast<size_t>(offset - key), 0);
-      offset = key;
-    }
-  } else if (key >= offset + static_cast<int>(counts.size())) {
-    counts.resize(static_cast<size_t>(key - offset) + 1, 0);
-    // Keep at most max_buckets keys: fold the lowest ones into the lowest kept bucket.
-    if (static_cast<int>(counts.size()) > max_buckets) {
-      const size_t excess = counts.size() - static_cast<size_t>(max_buckets);
-      uint64_t folded = 0;
-      for (size_t i = 0; i < excess; ++i) folded += counts[i];
-      counts.erase(counts.begin(), counts.begin() + static_cast<long>(excess));
-      counts[0] += folded;
-      offset += static_cast<int>(excess);
-    }
+  const int old_top = offset + static_cast<int>(counts.size()) - 1;
+  const int top = std::max(hi, old_top);
+  const int low = std::max(std::min(lo, offset), top - max_buckets + 1);
+  if (low == offset) {
+    if (top > old_top) counts.resize(static_cast<size_t>(top - offset) + 1, 0);
+    return;
   }
-  counts[static_cast<size_t>(key - offset)] += weight;
+  // The range moves down (new low keys) or up (keys fall below the bound and fold into `low`).
+  std::vector<uint64_t> next(static_cast<size_t>(top - low) + 1, 0);
+  for (size_t i = 0; i < counts.size(); ++i) {
+    const int key = std::max(offset + static_cast<int>(i), low);
+    next[static_cast<size_t>(key - low)] += counts[i];
+  }
+  counts = std::move(next);
+  offset = low;
+}
+
+void DDSketch::Store::AddSlow(int key, uint64_t weight, int max_buckets) {
+  Cover(key, key, max_buckets);
+  counts[static_cast<size_t>(std::max(key, offset) - offset)] += weight;
 }
 
 void DDSketch::Store::Merge(const Store& other, int max_buckets) {
-  for (size_t i = 0; i < other.counts.size(); ++i) {
-    if (other.counts[i] != 0) Add(other.offset + static_cast<int>(i), other.counts[i], max_buckets);
+  // Only the non-empty span of `other` counts, so that empty ends never move the bound.
+  size_t lo = 0, hi = other.counts.size();
+  while (lo < hi && other.counts[lo] == 0) ++lo;
+  while (hi > lo && other.counts[hi - 1] == 0) --hi;
+  if (lo == hi) return;
+  const int first = other.offset + static_cast<int>(lo);
+  Cover(first, other.offset + static_cast<int>(hi) - 1, max_buckets);
+  // Keys of `other` below `offset` fold into counts[0]; the rest add one to one.
+  size_t i = lo;
+  if (first < offset) {
+    const size_t below = std::min(hi, lo + static_cast<size_t>(offset - first));
+    uint64_t folded = 0;
+    for (; i < below; ++i) folded += other.counts[i];
+    counts[0] += folded;
+  }
+  if (i < hi) {
+    uint64_t* dst = counts.data() + (other.offset + static_cast<int>(i) - offset);
+    const uint64_t* src = other.counts.data() + i;
+    const size_t n = hi - i;
+    for (size_t j = 0; j < n; ++j) dst[j] += src[j];
   }
 }
 
@@ -113,21 +139,33 @@ uint64_t DDSketch::Store::total() const {
 }
 
 DDSketch::DDSketch(double relative_accuracy, int max_buckets)
-    : alpha_(relative_accuracy),
-      gamma_((1 + relative_accuracy) / (1 - relative_accuracy)),
+    : alpha_(std::isnan(relative_accuracy)
+                 ? kDefaultRelativeAccuracy
+                 : std::clamp(relative_accuracy, kMinRelativeAccuracy, kMaxRelativeAccuracy)),
+      gamma_((1 + alpha_) / (1 - alpha_)),
       log_gamma_(std::log(gamma_)),
-      max_buckets_(std::max(1, max_buckets)),
+      // log(x) / log(gamma) is within a few ulps of its exact value, and a bound pow(gamma, k) is
+      // within an ulp of gamma^k, i.e. within ~1e-16 / log(gamma) in key units. Far from an
+      // integer the ceiling cannot be wrong; this margin is a million times those errors.
+      key_tolerance_(1e-10 / log_gamma_),
+      max_buckets_(std::clamp(max_buckets, 1, kMaxBucketLimit)),
       min_(std::numeric_limits<double>::infinity()),
       max_(-std::numeric_limits<double>::infinity()) {}
 
 int DDSketch::Key(double value) const {
-  int k = static_cast<int>(std::ceil(std::log(value) / log_gamma_));
-  // ceil(log x / log gamma) can be off by one next to a boundary gamma^k: correct it so that
-  // bucket k is exactly (gamma^(k-1), gamma^k].
-  if (value <= std::pow(gamma_, k - 1)) {
-    --k;
-  } else if (value > std::pow(gamma_, k)) {
-    ++k;
+  value = std::clamp(value, kMinIndexable, std::numeric_limits<double>::max());  // NaN stays
+  if (std::isnan(value)) value = kMinIndexable;
+  const double t = std::log(value) / log_gamma_;
+  const double c = std::ceil(t);
+  int k = static_cast<int>(c);
+  if (c - t < key_tolerance_ + 1e-12 * std::fabs(t) ||
+      t - (c - 1) < key_tolerance_ + 1e-12 * std::fabs(t)) {
+    // x is next to a bound: make bucket k exactly (pow(gamma, k-1), pow(gamma, k)].
+    if (value <= std::pow(gamma_, k - 1)) {
+      --k;
+    } else if (value > std::pow(gamma_, k)) {
+      ++k;
+    }
   }
   return k;
 }
@@ -136,8 +174,10 @@ double DDSketch::Value(int key) const { return 2 * std::pow(gamma_, key) / (1 + 
 
 double DDSketch::LowerBound(int key) const { return std::pow(gamma_, key - 1); }
 
+double DDSketch::UpperBound(int key) const { return std::pow(gamma_, key); }
+
 void DDSketch::Add(double value, uint64_t weight) {
-  if (std::isnan(value) || weight == 0) return;
+  if (!std::isfinite(value) || weight == 0) return;
   if (value > kMinIndexable) {
     positive_.Add(Key(value), weight, max_buckets_);
   } else if (value < -kMinIndexable) {
@@ -154,9 +194,14 @@ void DDSketch::Add(double value, uint64_t weight) {
 Result<void> DDSketch::Merge(const DDSketch& other) {
   if (other.alpha_ != alpha_) {
     return MakeError(ErrorCode::kInvalidArgument,
-                     "cannot merge DDSketches with different relative accuracy");
+                     "DDSketch::Merge: relative accuracy " + std::to_string(other.alpha_) +
+                         " differs from this sketch's " + std::to_string(alpha_));
   }
   if (other.count_ == 0) return {};
+  if (&other == this) {
+    const DDSketch copy = other;
+    return Merge(copy);
+  }
   positive_.Merge(other.positive_, max_buckets_);
   negative_.Merge(other.negative_, max_buckets_);
   zero_count_ += other.zero_count_;
@@ -169,35 +214,32 @@ Result<void> DDSketch::Merge(const DDSketch& other) {
 
 std::optional<double> DDSketch::ValueAtRank(double rank) const {
   if (count_ == 0 || !(rank >= 0) || rank > static_cast<double>(count_ - 1)) return std::nullopt;
+  // The first value whose cumulative count exceeds rank is the floor(rank)-th smallest.
+  uint64_t r = std::min(static_cast<uint64_t>(rank), count_ - 1);
+  double result = 0;
   const uint64_t negative_count = negative_.total();
-  double result;
-  if (rank < static_cast<double>(negative_count)) {
-    // Negative values ascend as their keys descend.
-    const double r = static_cast<double>(negative_count) - 1 - rank;
-    double running = 0;
-    int key = negative_.offset;
-    for (size_t i = 0; i < negative_.counts.size(); ++i) {
-      running += static_cast<double>(negative_.counts[i]);
-      if (running >= r + 1) {
-        key = negative_.offset + static_cast<int>(i);
-        break;
-      }
+  if (r < negative_count) {
+    // The most negative values have the highest keys: walk the negative store downwards.
+    const auto& c = negative_.counts;
+    size_t i = c.size();
+    uint64_t running = 0;
+    while (i > 0) {
+      running += c[--i];
+      if (running > r) break;
     }
-    result = -Value(key);
-  } else if (rank < static_cast<double>(negative_count + zero_count_)) {
+    result = -Value(negative_.offset + static_cast<int>(i));
+  } else if (r - negative_count < zero_count_) {
     result = 0;
   } else {
-    const double r = rank - static_cast<double>(negative_count + zero_count_);
-    double running = 0;
-    int key = positive_.offset + static_cast<int>(positive_.counts.size()) - 1;
-    for (size_t i = 0; i < positive_.counts.size(); ++i) {
-      running += static_cast<double>(positive_.counts[i]);
-      if (running > r) {
-        key = positive_.offset + static_cast<int>(i);
-        break;
-      }
+    r -= negative_count + zero_count_;
+    const auto& c = positive_.counts;
+    size_t i = 0;
+    uint64_t running = 0;
+    for (; i + 1 < c.size(); ++i) {
+      running += c[i];
+      if (running > r) break;
     }
-    result = Value(key);
+    result = Value(positive_.offset + static_cast<int>(i));
   }
   return std::clamp(result, min_, max_);
 }
@@ -208,22 +250,38 @@ std::optional<double> DDSketch::Quantile(double q) const {
 }
 
 std::string DDSketch::Serialize() const {
-  std::string out;
-  out.push_back(static_cast<char>(kFormatVersion));
-  PutDouble(out, alpha_);
-  PutVarint(out, static_cast<uint64_t>(max_buckets_));
-  PutVarint(out, zero_count_);
-  PutDouble(out, sum_);
-  PutDouble(out, min_);
-  PutDouble(out, max_);
-  for (const Store* s : {&positive_, &negative_}) {
-    // Trim empty ends so equal sketches encode equally.
-    size_t lo = 0, hi = s->counts.size();
-    while (lo < hi && s->counts[lo] == 0) ++lo;
-    while (hi > lo && s->counts[hi - 1] == 0) --hi;
-    PutVarint(out, ZigZag(s->offset + static_cast<int64_t>(lo)));
-    PutVarint(out, hi - lo);
-    for (size_t i = lo; i < hi; ++i) PutVarint(out, s->counts[i]);
+  // The non-empty span [lo, hi) of each store: empty ends are trimmed so that equal sketches
+  // encode equally.
+  struct Span {
+    const Store* store;
+    size_t lo, hi;
+    uint64_t first;  // zigzag of the first key, 0 when empty
+  };
+  Span spans[2] = {{&positive_, 0, 0, 0}, {&negative_, 0, 0, 0}};
+  size_t size =
+      1 + 8 + VarintSize(static_cast<uint64_t>(max_buckets_)) + VarintSize(zero_count_) + 3 * 8;
+  for (Span& sp : spans) {
+    const auto& c = sp.store->counts;
+    sp.hi = c.size();
+    while (sp.lo < sp.hi && c[sp.lo] == 0) ++sp.lo;
+    while (sp.hi > sp.lo && c[sp.hi - 1] == 0) --sp.hi;
+    if (sp.lo < sp.hi) sp.first = ZigZag(sp.store->offset + static_cast<int64_t>(sp.lo));
+    size += VarintSize(sp.first) + VarintSize(sp.hi - sp.lo);
+    for (size_t i = sp.lo; i < sp.hi; ++i) size += VarintSize(c[i]);
+  }
+  std::string out(size, '\0');
+  char* p = out.data();
+  *p++ = static_cast<char>(kFormatVersion);
+  p = PutDouble(p, alpha_);
+  p = PutVarint(p, static_cast<uint64_t>(max_buckets_));
+  p = PutVarint(p, zero_count_);
+  p = PutDouble(p, sum_);
+  p = PutDouble(p, min_);
+  p = PutDouble(p, max_);
+  for (const Span& sp : spans) {
+    p = PutVarint(p, sp.first);
+    p = PutVarint(p, sp.hi - sp.lo);
+    for (size_t i = sp.lo; i < sp.hi; ++i) p = PutVarint(p, sp.store->counts[i]);
   }
   return out;
 }
@@ -231,37 +289,61 @@ std::string DDSketch::Serialize() const {
 Result<DDSketch> DDSketch::Deserialize(std::string_view bytes) {
   Reader r(bytes);
   uint8_t version;
-  if (!r.Byte(version)) return Corrupt("empty");
-  if (version != kFormatVersion) return Corrupt("unknown version");
+  if (!r.Byte(version)) return Corrupt(r, "a version byte, got no bytes");
+  if (version != kFormatVersion) {
+    return Corrupt(
+        r, "version " + std::to_string(kFormatVersion) + ", got " + std::to_string(version));
+  }
   double alpha;
   uint64_t max_buckets, zero;
-  if (!r.Double(alpha) || !(alpha > 0 && alpha < 1)) return Corrupt("relative accuracy");
-  if (!r.Varint(max_buckets) || max_buckets == 0 || max_buckets > (1u << 20)) {
-    return Corrupt("bucket limit");
+  if (!r.Double(alpha) || !(alpha >= kMinRelativeAccuracy && alpha <= kMaxRelativeAccuracy)) {
+    return Corrupt(r, "a relative accuracy in [1e-6, 0.5]");
+  }
+  if (!r.Varint(max_buckets) || max_buckets == 0 ||
+      max_buckets > static_cast<uint64_t>(kMaxBucketLimit)) {
+    return Corrupt(r, "a bucket limit in [1, 2^20]");
   }
   DDSketch s(alpha, static_cast<int>(max_buckets));
   if (!r.Varint(zero) || !r.Double(s.sum_) || !r.Double(s.min_) || !r.Double(s.max_)) {
-    return Corrupt("truncated header");
+    return Corrupt(r, "zero count, sum, min and max");
   }
   s.zero_count_ = zero;
   uint64_t count = zero;
+  const int lowest_key = s.Key(kMinIndexable);
+  const int highest_key = s.Key(std::numeric_limits<double>::max());
   for (Store* st : {&s.positive_, &s.negative_}) {
     uint64_t offset, n;
-    if (!r.Varint(offset) || !r.Varint(n)) return Corrupt("truncated store");
-    if (n > max_buckets) return Corrupt("store larger than its bound");
-    const int64_t off = UnZigZag(offset);
-    if (off < -(1 << 24) || off > (1 << 24)) return Corrupt("key out of range");
-    st->offset = static_cast<int>(off);
+    if (!r.Varint(offset) || !r.Varint(n)) return Corrupt(r, "a store's first key and size");
+    if (n > max_buckets || n > r.remaining()) {
+      return Corrupt(r, "a store size within the bucket limit and the remaining bytes");
+    }
+    if (n == 0) {
+      if (offset != 0) return Corrupt(r, "first key 0 for an empty store");
+      continue;
+    }
+    const int64_t first = UnZigZag(offset);
+    if (first < lowest_key || first + static_cast<int64_t>(n) - 1 > highest_key) {
+      return Corrupt(
+          r, "keys in [" + std::to_string(lowest_key) + ", " + std::to_string(highest_key) + "]");
+    }
+    st->offset = static_cast<int>(first);
     st->counts.resize(static_cast<size_t>(n));
     for (auto& c : st->counts) {
-      if (!r.Varint(c)) return Corrupt("truncated counts");
-      if (count + c < count) return Corrupt("count overflow");
+      if (!r.Varint(c)) return Corrupt(r, "a bucket count");
+      if (count + c < count) return Corrupt(r, "a total count below 2^64");
       count += c;
     }
   }
-  if (!r.done()) return Corrupt("trailing bytes");
+  if (!r.done()) return Corrupt(r, "the end of the encoding, got trailing bytes");
   s.count_ = count;
-  if (count > 0 && !(s.min_ <= s.max_)) return Corrupt("min above max");
+  if (count > 0) {
+    if (!(std::isfinite(s.min_) && std::isfinite(s.max_) && s.min_ <= s.max_)) {
+      return Corrupt(r, "finite min <= max");
+    }
+  } else if (s.min_ != std::numeric_limits<double>::infinity() ||
+             s.max_ != -std::numeric_limits<double>::infinity()) {
+    return Corrupt(r, "min = +inf and max = -inf in an empty sketch");
+  }
   return s;
 }
 
