@@ -1,0 +1,198 @@
+#pragma once
+// yardstick.yaml: the server's one configuration file (server, storage, auth, redaction, pricing
+// and user-defined KPIs), parsed into plain structs and validated in one pass.
+//
+// Every key is documented in docs/configuration.md; examples/yardstick.yaml is a complete file.
+//
+// Validation reports every problem, not just the first, each as "<file>:<line>:<col>: <message>"
+// (1-based, in file order) where the message names the key by its path ("server.listen_port",
+// "kpis[2].numerator.source") and says what was expected. It rejects:
+//   - YAML syntax errors (at the parser's line and column) and more than one YAML document;
+//   - unknown keys (with a did-you-mean when a known key is close) and duplicate keys;
+//   - wrong types: integers, booleans and numbers must be plain (unquoted) scalars of that type,
+//     and the message quotes the value found; only `true` and `false` are booleans;
+//   - values out of range (port 1..65535, threads 1..256, limits > 0, retention days >= 1,
+//     quantile in (0, 1), prices >= 0) and enum values not in the list (which it names);
+//   - duplicate project, KPI and redaction pattern names, and custom regexes PCRE2 cannot compile
+//     (with the offset in the regex);
+//   - *_env values that do not look like environment variable names ([A-Z_][A-Z0-9_]*), and
+//     "${VAR}" in paths, hosts and names: the file is never expanded, secrets come only from the
+//     environment variables that the *_env keys name;
+//   - the sections `goals`, `alerts`, `notifiers`, `escalations` and `schedules`, which are
+//     reserved for a later version ("<section> is not supported by this version").
+//
+// Relative paths written in the file (server.data_dir, storage.sqlite.path, pricing.table_file)
+// are resolved against the directory of the file; defaults that the file does not override stay
+// as they are (relative to the working directory). An empty file (or one holding only comments)
+// gives Defaults().
+//
+// Thread safety: the functions are re-entrant and touch no global state; only LoadFile reads the
+// file system.
+
+#include <cstddef>
+#include <expected>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/error.h"
+
+namespace yardstick::config {
+
+struct Limits {
+  size_t max_body_bytes = 64u << 20;   // request body after decompression; larger -> 413
+  size_t max_record_bytes = 1u << 20;  // one call, score or outcome as received
+  size_t max_attributes = 128;         // attributes kept per record
+};
+
+struct ServerConfig {
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 8080;
+  std::string data_dir = "./yardstick-data";
+  int threads = 8;
+  Limits limits;
+  std::string log_format = "json";  // json | text
+  std::string log_level = "info";   // debug | info | warn | error
+};
+
+struct SqliteConfig {
+  std::string path;                  // empty: <data_dir>/yardstick.db
+  std::string synchronous = "full";  // full | normal
+};
+
+struct ClickHouseConfig {
+  std::vector<std::string> endpoints;  // http(s)://host:port, at least one for backend clickhouse
+  std::string database = "yardstick";
+  std::string user_env;      // env var holding the user name ("" = ClickHouse's default user)
+  std::string password_env;  // env var holding the password
+  std::string cluster;       // ON CLUSTER name for DDL ("" = single server)
+};
+
+struct RetentionConfig {
+  int raw_days = 30;
+  int minute_rollup_days = 14;
+  int hour_rollup_days = 400;
+  int day_rollup_days = 3650;
+};
+
+struct StorageConfig {
+  std::string backend = "sqlite";  // sqlite | clickhouse
+  SqliteConfig sqlite;
+  ClickHouseConfig clickhouse;
+  RetentionConfig retention;
+};
+
+struct ProjectConfig {
+  std::string name;     // [A-Za-z0-9][A-Za-z0-9_.-]*
+  std::string key_env;  // env var holding the project's API key
+};
+
+struct AuthConfig {
+  std::string admin_key_env = "YARDSTICK_ADMIN_KEY";
+  std::vector<ProjectConfig> projects;
+};
+
+struct CustomPatternConfig {
+  std::string name;         // [a-z][a-z0-9_]*, not a built-in detector name
+  std::string regex;        // PCRE2, UTF-8 mode
+  std::string replacement;  // "" = "[REDACTED:<name>]"
+};
+
+struct RedactionConfig {
+  bool enabled = true;
+  bool email = true, phone = true, card = true, ip = true, secret = true, national_id = true;
+  std::vector<CustomPatternConfig> patterns;
+};
+
+struct PriceOverrideConfig {
+  std::string project;  // "" = every project
+  std::string match;    // PCRE2 regex on the model name
+  std::optional<double> input, output, cache_read, cache_creation, reasoning;  // USD per token
+};
+
+struct PricingConfig {
+  std::string table_file;  // empty = built-in table
+  std::vector<PriceOverrideConfig> overrides;
+};
+
+// A record filter: field -> value equality, AND-ed, in the order written. Fields allowed depend
+// on the source: calls: model, request_model, response_model, provider, operation, route,
+// prompt_name, prompt_version, release, variant, environment, service, status (ok|error|unset),
+// finish_reason, error_type, attributes.<key>; scores: name, source, label, author;
+// outcomes: name.
+using Filter = std::vector<std::pair<std::string, std::string>>;
+
+struct KpiSide {
+  std::string source;  // calls | scores | outcomes
+  Filter filter;
+};
+
+struct KpiConfig {
+  std::string name;  // [a-z][a-z0-9_]*, not the name of a built-in KPI
+  std::string description, unit;
+  std::string direction = "higher";  // higher | lower
+  std::string type;                  // ratio | mean | quantile | sum | count | rate
+  std::string source;                // calls | scores | outcomes (every type but ratio)
+  // mean/quantile/sum: calls: latency|ttft|input_tokens|output_tokens|cost; scores|outcomes: value
+  std::string field;
+  double quantile = 0.5;           // type quantile, in (0, 1)
+  Filter filter;                   // every type but ratio
+  KpiSide numerator, denominator;  // type ratio: count(numerator) / count(denominator)
+  int line = 0, column = 0;        // where it was defined (1-based), for later error messages
+};
+
+struct Config {
+  ServerConfig server;
+  StorageConfig storage;
+  AuthConfig auth;
+  RedactionConfig redaction;
+  PricingConfig pricing;
+  std::vector<KpiConfig> kpis;
+  std::string source_path;  // file it came from, "" for defaults
+};
+
+// One problem found in a configuration. line/column are 1-based; 0 when the problem has no
+// place in the file (e.g. the file cannot be read). `message` does not repeat the file name.
+struct Issue {
+  int line = 0;
+  int column = 0;
+  std::string message;
+};
+
+struct LoadOptions {
+  // Names user-defined KPIs may not take (the built-in catalog, kpi::BuiltinNames()). Empty:
+  // the clash is not checked here (kpi::Engine::Create still refuses it); see also Validate().
+  std::vector<std::string> builtin_kpi_names;
+};
+
+// The built-in configuration: what `yardstick serve` uses without a file.
+Config Defaults();
+
+// Parses and validates. On failure, Error::message holds every issue, one per line, in file
+// order, formatted by FormatIssues. Error codes: kNotFound / kIo when the file cannot be read,
+// kParse for YAML syntax, kInvalidArgument for everything else.
+Result<Config> LoadFile(const std::string& path, const LoadOptions& options = {});
+// `name` is used in messages and as source_path; relative paths in the text are resolved against
+// its directory part (none for "<string>", which leaves them as written).
+Result<Config> LoadString(std::string_view yaml, const std::string& name = "<string>",
+                          const LoadOptions& options = {});
+
+// The same, keeping the issues structured (for `yardstick check --format json`).
+std::expected<Config, std::vector<Issue>> ParseFile(const std::string& path,
+                                                    const LoadOptions& options = {});
+std::expected<Config, std::vector<Issue>> ParseString(std::string_view yaml,
+                                                      const std::string& name = "<string>",
+                                                      const LoadOptions& options = {});
+
+// "<file>:<line>:<col>: <message>" per issue ("<file>: <message>" without a place), joined by
+// newlines, no trailing newline.
+std::string FormatIssues(std::string_view file, std::span<const Issue> issues);
+
+// Checks a loaded configuration against facts outside the file: user-defined KPI names must not
+// be built-in KPI names. Errors (kInvalidArgument) name the place where the KPI was defined.
+Result<void> Validate(const Config& config, std::span<const std::string> builtin_kpi_names);
+
+}  // namespace yardstick::config
