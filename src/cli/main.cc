@@ -4,7 +4,10 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/check_command.h"
+#include "cli/replay_command.h"
 #include "cli/score_command.h"
+#include "cli/serve_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Yardstick: metrics and KPIs for LLM applications", "yardstick"};
@@ -13,6 +16,9 @@ int main(int argc, char** argv) {
 
   int exit_code = 0;
   yardstick::cli::AddScoreCommand(app, &exit_code);
+  yardstick::cli::AddServeCommand(app, &exit_code);
+  yardstick::cli::AddReplayCommand(app, &exit_code);
+  yardstick::cli::AddCheckCommand(app, &exit_code);
 
   try {
     app.parse(argc, argv);

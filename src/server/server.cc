@@ -1,0 +1,987 @@
+#include "server/server.h"
+
+#include <httplib.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "ingest/events.h"
+#include "kpi/kpi.h"
+#include "otlp/otlp.h"
+#include "pricing/price_table.h"
+#include "redact/redactor.h"
+#include "server/auth.h"
+#include "server/http_util.h"
+#include "server/prometheus.h"
+#include "store/store.h"
+
+namespace yardstick::server {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kJson = "application/json";
+
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+void SendError(httplib::Response& res, int status, std::string_view code,
+               std::string_view message) {
+  res.status = status;
+  res.set_content(ErrorBody(code, message), kJson);
+}
+
+int StatusFor(const Error& e) {
+  switch (e.code()) {
+    case ErrorCode::kInvalidArgument:
+    case ErrorCode::kParse:
+      return 400;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kUnsupported:
+      return 503;
+    case ErrorCode::kIo:
+    case ErrorCode::kInternal:
+      return 500;
+  }
+  return 500;
+}
+
+double ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE));
+}
+
+kpi::Direction ParseDirection(const std::string& d) {
+  return d == "lower" ? kpi::Direction::kLower : kpi::Direction::kHigher;
+}
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Impl(const config::Config& config, Logger* logger) : config_(config), log_(*logger) {}
+
+  Result<void> Init(std::optional<std::string> admin_key) {
+    started_ns_ = NowNanos();
+    const auto& sc = config_.server;
+    if (config_.storage.backend != "sqlite") {
+      return MakeError(ErrorCode::kUnsupported,
+                       "storage backend '" + config_.storage.backend +
+                           "' is not available in this build (use sqlite)");
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(sc.data_dir, ec);
+    if (ec) {
+      return MakeError(ErrorCode::kIo,
+                       "cannot create data directory " + sc.data_dir + ": " + ec.message());
+    }
+    store::SqliteOptions so;
+    so.path = config_.storage.sqlite.path.empty() ? sc.data_dir + "/yardstick.db"
+                                                  : config_.storage.sqlite.path;
+    so.synchronous_full = config_.storage.sqlite.synchronous != "normal";
+    auto st = store::OpenSqliteStore(so);
+    if (!st) return std::unexpected(st.error());
+    store_ = std::move(*st);
+    keys_ = std::make_unique<KeyRing>(store_.get());
+
+    // Keys: the admin key, then project keys named by the configuration.
+    auto generated = keys_->EnsureAdmin(admin_key);
+    if (!generated) return std::unexpected(generated.error());
+    generated_admin_key_ = *generated;
+    for (const auto& p : config_.auth.projects) {
+      const char* key = std::getenv(p.key_env.c_str());
+      if (key == nullptr || *key == '\0') {
+        return MakeError(ErrorCode::kInvalidArgument, "project '" + p.name +
+                                                          "': environment variable " + p.key_env +
+                                                          " (auth.projects[].key_env) is not set");
+      }
+      if (auto r = keys_->Register(key, p.name, "config"); !r) return r;
+    }
+
+    // Redaction and pricing.
+    redact::Options ro;
+    const auto& rc = config_.redaction;
+    ro.enabled = rc.enabled;
+    ro.email = rc.email;
+    ro.phone = rc.phone;
+    ro.card = rc.card;
+    ro.ip = rc.ip;
+    ro.secret = rc.secret;
+    ro.national_id = rc.national_id;
+    for (const auto& p : rc.patterns) ro.custom.push_back({p.name, p.regex, p.replacement});
+    auto redactor = redact::Redactor::Create(ro);
+    if (!redactor) return std::unexpected(redactor.error());
+    redactor_ = std::make_unique<redact::Redactor>(std::move(*redactor));
+
+    Result<pricing::PriceTable> table = pricing::PriceTable::Builtin();
+    if (!config_.pricing.table_file.empty()) {
+      std::ifstream in(config_.pricing.table_file, std::ios::binary);
+      if (!in) {
+        return MakeError(ErrorCode::kIo,
+                         "cannot read pricing.table_file " + config_.pricing.table_file);
+      }
+      std::stringstream ss;
+      ss << in.rdbuf();
+      table = pricing::PriceTable::FromJson(ss.str(), config_.pricing.table_file);
+    }
+    if (!table) return std::unexpected(table.error());
+    for (const auto& o : config_.pricing.overrides) {
+      pricing::Override ov;
+      ov.project = o.project;
+      ov.match = o.match;
+      ov.prices.input = o.input;
+      ov.prices.output = o.output;
+      ov.prices.cache_read = o.cache_read;
+      ov.prices.cache_creation = o.cache_creation;
+      ov.prices.reasoning = o.reasoning;
+      if (auto r = table->AddOverride(std::move(ov)); !r) return std::unexpected(r.error());
+    }
+    prices_ = std::make_unique<pricing::PriceTable>(std::move(*table));
+
+    // KPIs.
+    std::vector<kpi::Definition> defs;
+    for (const auto& k : config_.kpis) {
+      kpi::Definition d;
+      d.name = k.name;
+      d.description = k.description;
+      d.unit = k.unit;
+      d.direction = ParseDirection(k.direction);
+      d.type = k.type;
+      d.source = k.source;
+      d.field = k.field;
+      d.quantile = k.quantile;
+      d.filter = k.filter;
+      d.numerator_source = k.numerator.source;
+      d.numerator_filter = k.numerator.filter;
+      d.denominator_source = k.denominator.source;
+      d.denominator_filter = k.denominator.filter;
+      defs.push_back(std::move(d));
+    }
+    auto engine = kpi::Engine::Create(store_.get(), std::move(defs));
+    if (!engine) return std::unexpected(engine.error());
+    kpis_ = std::make_unique<kpi::Engine>(std::move(*engine));
+
+    SetUpMetrics();
+    SetUpRoutes();
+    return {};
+  }
+
+  Result<int> Bind() {
+    const auto& sc = config_.server;
+    int port = sc.listen_port;
+    if (port == 0) {
+      port = http_.bind_to_any_port(sc.listen_host);
+      if (port < 0) port = 0;
+    } else if (!http_.bind_to_port(sc.listen_host, port)) {
+      port = 0;
+    }
+    if (port <= 0) {
+      return MakeError(ErrorCode::kIo, "cannot listen on " + sc.listen_host + ":" +
+                                           std::to_string(sc.listen_port) +
+                                           " (in use, or not an address of this machine)");
+    }
+    port_ = port;
+    return port;
+  }
+
+  void Run() {
+    ready_ = true;
+    retention_thread_ = std::thread([this] { RetentionLoop(); });
+    log_.Info("listening", {{"address", config_.server.listen_host + ":" + std::to_string(port_)},
+                            {"data_dir", config_.server.data_dir},
+                            {"startup_ms", static_cast<double>(NowNanos() - started_ns_) / 1e6}});
+    http_.listen_after_bind();
+    // listen_after_bind returns once stop() was called and the worker threads finished the
+    // requests in flight.
+    ready_ = false;
+    {
+      std::lock_guard lock(stop_mutex_);
+      stopping_ = true;
+    }
+    stop_cv_.notify_all();
+    if (retention_thread_.joinable()) retention_thread_.join();
+    store_->Close();
+    log_.Info("stopped", {{"records_acknowledged", acknowledged_.load()}});
+  }
+
+  void Stop() {
+    ready_ = false;
+    http_.stop();
+  }
+
+  const std::optional<std::string>& generated_admin_key() const { return generated_admin_key_; }
+
+ private:
+  // --- Auth ---------------------------------------------------------------------------------
+
+  // The key from "Authorization: Bearer <key>" or "X-API-Key: <key>".
+  static std::string PresentedKey(const httplib::Request& req) {
+    const std::string auth = req.get_header_value("Authorization");
+    if (auth.rfind("Bearer ", 0) == 0) return auth.substr(7);
+    return req.get_header_value("X-API-Key");
+  }
+
+  // Authenticates and resolves the project the request acts on. Writes the error response
+  // and returns nullopt when the request may not proceed.
+  std::optional<Principal> Authorize(const httplib::Request& req, httplib::Response& res,
+                                     bool need_project, std::string* project) {
+    auto p = keys_->Authenticate(PresentedKey(req));
+    if (!p) {
+      SendError(res, 503, "unavailable", p.error().message());
+      return std::nullopt;
+    }
+    if (!*p) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      SendError(res, 401, "unauthenticated",
+                "missing or unknown API key (send Authorization: Bearer <key>)");
+      return std::nullopt;
+    }
+    const Principal& principal = **p;
+    std::string wanted = req.get_param_value("project");
+    if (wanted.empty()) wanted = req.get_header_value("X-Yardstick-Project");
+    if (principal.admin) {
+      if (need_project && wanted.empty()) {
+        SendError(res, 400, "invalid_argument",
+                  "the admin key must name a project (?project= or X-Yardstick-Project)");
+        return std::nullopt;
+      }
+      if (project) *project = wanted;
+    } else {
+      if (!wanted.empty() && wanted != principal.project) {
+        SendError(res, 403, "forbidden",
+                  "this key belongs to another project than '" + wanted + "'");
+        return std::nullopt;
+      }
+      if (project) *project = principal.project;
+    }
+    return principal;
+  }
+
+  // --- Body reading with a limit after decompression ----------------------------------------
+
+  // Reads the (already decompressed) body; false and a 413 response when it is too large.
+  bool ReadBody(const httplib::Request& req, httplib::Response& res,
+                const httplib::ContentReader& reader, std::string& body) {
+    const size_t limit = config_.server.limits.max_body_bytes;
+    bool too_large = false;
+    const bool ok = reader([&](const char* data, size_t len) {
+      if (body.size() + len > limit) {
+        too_large = true;
+        return false;
+      }
+      body.append(data, len);
+      return true;
+    });
+    if (too_large) {
+      metrics_.Increment("yardstick_rejected_requests_total", {{"reason", "too_large"}});
+      SendError(res, 413, "payload_too_large",
+                "the request body exceeds " + std::to_string(limit) +
+                    " bytes after decompression (server.limits.max_body_bytes)");
+      return false;
+    }
+    if (!ok) {
+      SendError(res, 400, "invalid_argument", "could not read the request body");
+      return false;
+    }
+    (void)req;
+    return true;
+  }
+
+  // --- Ingest -------------------------------------------------------------------------------
+
+  // Redacts, prices and stores a batch; returns the store's result or an error response.
+  Result<store::AppendResult> Persist(model::Batch& batch) {
+    redact::Counts counts;
+    redactor_->RedactBatch(batch, counts);
+    for (const auto& [kind, n] : counts.by_kind) {
+      metrics_.Increment("yardstick_redactions_total", {{"kind", kind}}, static_cast<double>(n));
+    }
+    prices_->PriceBatch(batch);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = store_->Append(batch);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    metrics_.Observe("yardstick_store_append_seconds", {}, {seconds});
+    if (r) {
+      acknowledged_ += r->stored;
+      RecordGenAiMetrics(batch);
+      metrics_.Increment("yardstick_ingested_records_total", {{"kind", "call"}},
+                         static_cast<double>(batch.calls.size()));
+      metrics_.Increment("yardstick_ingested_records_total", {{"kind", "score"}},
+                         static_cast<double>(batch.scores.size()));
+      metrics_.Increment("yardstick_ingested_records_total", {{"kind", "outcome"}},
+                         static_cast<double>(batch.outcomes.size()));
+      metrics_.Increment("yardstick_duplicate_records_total", {},
+                         static_cast<double>(r->duplicates));
+    }
+    return r;
+  }
+
+  void RecordGenAiMetrics(const model::Batch& batch) {
+    std::map<Labels, std::vector<double>> durations;
+    std::map<Labels, std::vector<double>> tokens;
+    for (const auto& c : batch.calls) {
+      Labels base = {{"gen_ai_operation_name", c.operation},
+                     {"gen_ai_provider_name", c.provider},
+                     {"gen_ai_request_model", c.request_model},
+                     {"gen_ai_response_model", c.response_model}};
+      Labels d = base;
+      if (c.status == model::CallStatus::kError) {
+        d.emplace_back("error_type", c.error_type.empty() ? "_OTHER" : c.error_type);
+      }
+      durations[d].push_back(c.latency_s());
+      if (c.input_tokens >= 0) {
+        Labels t = base;
+        t.emplace_back("gen_ai_token_type", "input");
+        tokens[t].push_back(static_cast<double>(c.input_tokens));
+      }
+      if (c.output_tokens >= 0) {
+        Labels t = base;
+        t.emplace_back("gen_ai_token_type", "output");
+        tokens[t].push_back(static_cast<double>(c.output_tokens));
+      }
+    }
+    for (const auto& [labels, values] : durations) {
+      metrics_.Observe("gen_ai_client_operation_duration_seconds", labels, values);
+    }
+    for (const auto& [labels, values] : tokens) {
+      metrics_.Observe("gen_ai_client_token_usage", labels, values);
+    }
+  }
+
+  // Assigns the request's project to every record; records naming another project are
+  // rejected (partial success).
+  // `origins` (parallel to `records`) says where each record was in the request.
+  template <typename Records>
+  void AssignProject(Records& records, const std::string& project, bool admin,
+                     std::vector<model::Rejection>& rejections,
+                     const std::vector<ingest::Origin>& origins) {
+    size_t out = 0;
+    for (size_t i = 0; i < records.size(); ++i) {
+      auto& r = records[i];
+      const size_t index = i < origins.size() ? origins[i].index : i;
+      const size_t line = i < origins.size() ? origins[i].line : 0;
+      const std::string path = (i < origins.size() ? origins[i].path : "$") + ".project";
+      if (!r.project.empty() && r.project != project && !(admin && project.empty())) {
+        rejections.push_back({index, line, path,
+                              "the record names project '" + r.project +
+                                  "' but the request acts on project '" + project + "'"});
+        continue;
+      }
+      if (r.project.empty()) r.project = project;
+      if (r.project.empty()) {
+        rejections.push_back({index, line, path,
+                              "the admin key needs a project: set \"project\" in the record or "
+                              "?project= on the request"});
+        continue;
+      }
+      if (out != i) records[out] = std::move(r);
+      ++out;
+    }
+    records.resize(out);
+  }
+
+  void HandleEvents(const httplib::Request& req, httplib::Response& res,
+                    const httplib::ContentReader& reader, bool scores_only) {
+    std::string project;
+    auto principal = Authorize(req, res, false, &project);
+    if (!principal) return;
+    std::string body;
+    if (!ReadBody(req, res, reader, body)) return;
+    ingest::ParseOptions po;
+    po.max_record_bytes = config_.server.limits.max_record_bytes;
+    po.max_attributes = config_.server.limits.max_attributes;
+    po.now_ns = NowNanos();
+    if (scores_only) po.default_type = ingest::RecordType::kScore;
+    auto parsed = ingest::ParseEvents(body, po);
+    if (!parsed) {
+      metrics_.Increment("yardstick_rejected_requests_total", {{"reason", "malformed"}});
+      SendError(res, 400, "invalid_argument", parsed.error().message());
+      return;
+    }
+    if (scores_only && (!parsed->batch.calls.empty() || !parsed->batch.outcomes.empty())) {
+      SendError(res, 400, "invalid_argument",
+                "/v1/scores takes scores only; send calls and outcomes to /v1/events");
+      return;
+    }
+    auto& rejections = parsed->rejections;
+    const size_t before = parsed->batch.size();
+    AssignProject(parsed->batch.calls, project, principal->admin, rejections, parsed->call_origins);
+    AssignProject(parsed->batch.scores, project, principal->admin, rejections,
+                  parsed->score_origins);
+    AssignProject(parsed->batch.outcomes, project, principal->admin, rejections,
+                  parsed->outcome_origins);
+    const size_t valid = parsed->batch.size();
+    (void)before;
+    store::AppendResult stored;
+    if (!parsed->batch.empty()) {
+      auto r = Persist(parsed->batch);
+      if (!r) {
+        log_.Error("append failed", {{"error", r.error().message()}});
+        res.set_header("Retry-After", "1");
+        SendError(res, 503, "unavailable",
+                  "the records could not be stored; retry: " + r.error().message());
+        return;
+      }
+      stored = *r;
+    }
+    metrics_.Increment("yardstick_rejected_records_total", {},
+                       static_cast<double>(rejections.size()));
+    std::sort(rejections.begin(), rejections.end(),
+              [](const auto& a, const auto& b) { return a.index < b.index; });
+    json errors = json::array();
+    for (const auto& r : rejections) {
+      json e = {{"index", r.index}, {"path", r.path}, {"reason", r.reason}};
+      if (r.line > 0) e["line"] = r.line;
+      errors.push_back(std::move(e));
+    }
+    json out = {{"accepted", valid},
+                {"stored", stored.stored},
+                {"duplicates", stored.duplicates},
+                {"rejected", rejections.size()},
+                {"errors", std::move(errors)}};
+    res.status = 200;
+    res.set_content(Dump(out), kJson);
+  }
+
+  void HandleOtlp(const httplib::Request& req, httplib::Response& res,
+                  const httplib::ContentReader& reader, bool traces) {
+    const std::string type = req.get_header_value("Content-Type");
+    otlp::Encoding enc;
+    if (type.rfind("application/x-protobuf", 0) == 0) {
+      enc = otlp::Encoding::kProtobuf;
+    } else if (type.rfind("application/json", 0) == 0) {
+      enc = otlp::Encoding::kJson;
+    } else {
+      SendError(res, 415, "unsupported_media_type",
+                "OTLP/HTTP takes Content-Type application/x-protobuf or application/json");
+      return;
+    }
+    const char* reply_type = enc == otlp::Encoding::kJson ? kJson : "application/x-protobuf";
+    std::string project;
+    auto principal = Authorize(req, res, true, &project);
+    if (!principal) return;
+    std::string body;
+    if (!ReadBody(req, res, reader, body)) return;
+    otlp::Limits limits;
+    limits.max_attributes = config_.server.limits.max_attributes;
+    limits.max_record_bytes = config_.server.limits.max_record_bytes;
+    auto decoded =
+        traces ? otlp::DecodeTraces(body, enc, limits) : otlp::DecodeLogs(body, enc, limits);
+    if (!decoded) {
+      res.status = 400;
+      res.set_content(otlp::EncodeStatus(enc, 3, decoded.error().message()), reply_type);
+      return;
+    }
+    if (traces) {
+      metrics_.Increment("yardstick_otlp_spans_total", {{"kind", "genai"}},
+                         static_cast<double>(decoded->genai_spans));
+      metrics_.Increment("yardstick_otlp_spans_total", {{"kind", "ignored"}},
+                         static_cast<double>(decoded->ignored));
+      metrics_.Increment("yardstick_otlp_spans_total", {{"kind", "rejected"}},
+                         static_cast<double>(decoded->rejected));
+    } else {
+      metrics_.Increment("yardstick_otlp_log_records_total", {{"kind", "ignored"}},
+                         static_cast<double>(decoded->ignored));
+      metrics_.Increment("yardstick_otlp_log_records_total", {{"kind", "rejected"}},
+                         static_cast<double>(decoded->rejected));
+      metrics_.Increment("yardstick_otlp_log_records_total", {{"kind", "scores"}},
+                         static_cast<double>(decoded->batch.scores.size()));
+    }
+    for (auto& c : decoded->batch.calls) c.project = project;
+    for (auto& s : decoded->batch.scores) s.project = project;
+    for (auto& o : decoded->batch.outcomes) o.project = project;
+    if (!decoded->batch.empty()) {
+      auto r = Persist(decoded->batch);
+      if (!r) {
+        log_.Error("append failed", {{"error", r.error().message()}});
+        res.status = 503;
+        res.set_header("Retry-After", "1");
+        res.set_content(otlp::EncodeStatus(enc, 14, r.error().message()), reply_type);
+        return;
+      }
+    }
+    res.status = 200;
+    res.set_content(traces
+                        ? otlp::EncodeTraceResponse(enc, decoded->rejected, decoded->error_message)
+                        : otlp::EncodeLogsResponse(enc, decoded->rejected, decoded->error_message),
+                    reply_type);
+  }
+
+  // --- Queries ------------------------------------------------------------------------------
+
+  // Reads from/to (default: the last 24 hours) into the query; false after an error response.
+  bool TimeRange(const httplib::Request& req, httplib::Response& res, int64_t& from, int64_t& to) {
+    const int64_t now = NowNanos();
+    to = now;
+    if (req.has_param("to")) {
+      auto t = ParseTimeParam(req.get_param_value("to"), now);
+      if (!t) {
+        SendError(res, 400, "invalid_argument", "to: " + t.error().message());
+        return false;
+      }
+      to = *t;
+    }
+    from = to - 24 * store::kNanosPerHour;
+    if (req.has_param("from")) {
+      auto f = ParseTimeParam(req.get_param_value("from"), now);
+      if (!f) {
+        SendError(res, 400, "invalid_argument", "from: " + f.error().message());
+        return false;
+      }
+      from = *f;
+    }
+    if (to <= from) {
+      SendError(res, 400, "invalid_argument", "`to` must be after `from`");
+      return false;
+    }
+    return true;
+  }
+
+  static std::vector<std::string> SplitList(const std::string& s) {
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : s) {
+      if (c == ',') {
+        if (!cur.empty()) out.push_back(cur);
+        cur.clear();
+      } else {
+        cur.push_back(c);
+      }
+    }
+    if (!cur.empty()) out.push_back(cur);
+    return out;
+  }
+
+  // filter=model:gpt-4o,route:chat (repeatable).
+  static Result<store::DimensionFilter> ParseFilter(const httplib::Request& req) {
+    store::DimensionFilter f;
+    const size_t n = req.get_param_value_count("filter");
+    for (size_t i = 0; i < n; ++i) {
+      for (const auto& item : SplitList(req.get_param_value("filter", i))) {
+        const auto colon = item.find(':');
+        if (colon == std::string::npos || colon == 0) {
+          return MakeError(ErrorCode::kInvalidArgument,
+                           "filter: expected field:value, got '" + item + "'");
+        }
+        f.emplace_back(item.substr(0, colon), item.substr(colon + 1));
+      }
+    }
+    return f;
+  }
+
+  static json InfoJson(const kpi::Info& i) {
+    return {{"name", i.name},     {"description", i.description},
+            {"unit", i.unit},     {"better", kpi::DirectionName(i.direction)},
+            {"source", i.source}, {"has_ci", i.has_ci},
+            {"params", i.params}, {"user_defined", i.user_defined}};
+  }
+
+  void HandleKpi(const httplib::Request& req, httplib::Response& res) {
+    std::string project;
+    if (!Authorize(req, res, true, &project)) return;
+    kpi::Request kr;
+    kr.project = project;
+    kr.name = req.matches[1];
+    if (!TimeRange(req, res, kr.from_ns, kr.to_ns)) return;
+    if (req.has_param("step")) {
+      auto step = ParseDuration(req.get_param_value("step"));
+      if (!step) {
+        SendError(res, 400, "invalid_argument", "step: " + step.error().message());
+        return;
+      }
+      kr.step_ns = *step;
+    }
+    kr.group_by = SplitList(req.get_param_value("group_by"));
+    auto filter = ParseFilter(req);
+    if (!filter) {
+      SendError(res, 400, "invalid_argument", filter.error().message());
+      return;
+    }
+    kr.filter = std::move(*filter);
+    for (const char* p : {"name", "source"}) {
+      if (req.has_param(p)) kr.params[p] = req.get_param_value(p);
+    }
+    if (req.has_param("confidence")) {
+      try {
+        kr.confidence = std::stod(req.get_param_value("confidence"));
+      } catch (const std::exception&) {
+        SendError(res, 400, "invalid_argument", "confidence: expected a number in (0, 1)");
+        return;
+      }
+    }
+    auto result = kpis_->Query(kr);
+    if (!result) {
+      SendError(res, StatusFor(result.error()),
+                result.error().code() == ErrorCode::kNotFound ? "not_found" : "invalid_argument",
+                result.error().message());
+      return;
+    }
+    json series = json::array();
+    for (const auto& s : result->series) {
+      json group = json::object();
+      for (size_t i = 0; i < s.group.size(); ++i) group[result->request.group_by[i]] = s.group[i];
+      json points = json::array();
+      for (const auto& p : s.points) {
+        json pj = {{"t", FormatRfc3339(p.bucket_ns)}, {"n", p.n}};
+        pj["value"] = p.value ? json(*p.value) : json(nullptr);
+        if (p.ci) {
+          pj["ci"] = {{"low", p.ci->low},
+                      {"high", p.ci->high},
+                      {"level", p.ci->level},
+                      {"method", p.ci->method}};
+        }
+        points.push_back(std::move(pj));
+      }
+      series.push_back({{"group", std::move(group)}, {"points", std::move(points)}});
+    }
+    json out = {{"kpi", InfoJson(result->info)},
+                {"project", project},
+                {"from", FormatRfc3339(result->request.from_ns)},
+                {"to", FormatRfc3339(result->request.to_ns)},
+                {"step_seconds", result->request.step_ns / 1'000'000'000},
+                {"group_by", result->request.group_by},
+                {"confidence", result->request.confidence},
+                {"series", std::move(series)}};
+    res.set_content(Dump(out), kJson);
+  }
+
+  template <typename Record, typename ListFn, typename ToJson>
+  void HandleList(const httplib::Request& req, httplib::Response& res, const char* key,
+                  const std::vector<std::string>& filter_fields, ListFn list, ToJson to_json) {
+    std::string project;
+    if (!Authorize(req, res, true, &project)) return;
+    store::RecordQuery q;
+    q.project = project;
+    q.from_ns = 0;
+    q.to_ns = INT64_MAX;
+    const int64_t now = NowNanos();
+    if (req.has_param("from")) {
+      auto f = ParseTimeParam(req.get_param_value("from"), now);
+      if (!f) return SendError(res, 400, "invalid_argument", "from: " + f.error().message());
+      q.from_ns = *f;
+    }
+    if (req.has_param("to")) {
+      auto t = ParseTimeParam(req.get_param_value("to"), now);
+      if (!t) return SendError(res, 400, "invalid_argument", "to: " + t.error().message());
+      q.to_ns = *t;
+    }
+    for (const auto& f : filter_fields) {
+      if (req.has_param(f)) q.filter.emplace_back(f, req.get_param_value(f));
+    }
+    if (req.has_param("limit")) {
+      try {
+        q.limit = static_cast<size_t>(std::stoul(req.get_param_value("limit")));
+      } catch (const std::exception&) {
+        return SendError(res, 400, "invalid_argument", "limit: expected a positive integer");
+      }
+    }
+    q.after = req.get_param_value("cursor");
+    q.newest_first = req.get_param_value("order") != "asc";
+    auto page = list(q);
+    if (!page) {
+      return SendError(res, StatusFor(page.error()), "invalid_argument", page.error().message());
+    }
+    json records = json::array();
+    for (const auto& r : page->records) records.push_back(to_json(r));
+    json out = {{key, std::move(records)}};
+    out["next_cursor"] = page->next.empty() ? json(nullptr) : json(page->next);
+    res.set_content(Dump(out), kJson);
+  }
+
+  void HandleConversation(const httplib::Request& req, httplib::Response& res) {
+    std::string project;
+    if (!Authorize(req, res, true, &project)) return;
+    auto conv = store_->GetConversation(project, req.matches[1]);
+    if (!conv) {
+      return SendError(res, StatusFor(conv.error()),
+                       conv.error().code() == ErrorCode::kNotFound ? "not_found" : "internal",
+                       conv.error().message());
+    }
+    json calls = json::array(), scores = json::array(), outcomes = json::array();
+    double cost = 0;
+    int64_t tokens = 0;
+    for (const auto& c : conv->calls) {
+      calls.push_back(CallToJson(c));
+      cost += c.cost_usd.value_or(0);
+      tokens += std::max<int64_t>(0, c.input_tokens) + std::max<int64_t>(0, c.output_tokens);
+    }
+    for (const auto& s : conv->scores) scores.push_back(ScoreToJson(s));
+    for (const auto& o : conv->outcomes) outcomes.push_back(OutcomeToJson(o));
+    json out = {
+        {"id", conv->id},
+        {"project", project},
+        {"summary", {{"calls", conv->calls.size()}, {"cost_usd", cost}, {"tokens", tokens}}},
+        {"calls", std::move(calls)},
+        {"scores", std::move(scores)},
+        {"outcomes", std::move(outcomes)}};
+    if (!conv->calls.empty()) {
+      out["summary"]["start_time"] = FormatRfc3339(conv->calls.front().start_ns);
+      int64_t end = 0;
+      for (const auto& c : conv->calls) end = std::max(end, c.end_ns);
+      out["summary"]["end_time"] = FormatRfc3339(end);
+    }
+    res.set_content(Dump(out), kJson);
+  }
+
+  void HandleCreateProject(const httplib::Request& req, httplib::Response& res) {
+    auto p = Authorize(req, res, false, nullptr);
+    if (!p) return;
+    if (!p->admin) return SendError(res, 403, "forbidden", "creating projects needs the admin key");
+    auto body = json::parse(req.body, nullptr, false);
+    if (!body.is_object() || !body.contains("name") || !body["name"].is_string()) {
+      return SendError(res, 400, "invalid_argument",
+                       "expected a JSON object with a string \"name\" (the project)");
+    }
+    const std::string name = body["name"];
+    auto key = keys_->CreateProjectKey(name, body.value("key_name", "api"));
+    if (!key)
+      return SendError(res, StatusFor(key.error()), "invalid_argument", key.error().message());
+    log_.Info("project key created", {{"project", name}});
+    res.status = 201;
+    res.set_content(Dump({{"project", name}, {"key", *key}}), kJson);
+  }
+
+  void HandleListProjects(const httplib::Request& req, httplib::Response& res) {
+    auto p = Authorize(req, res, false, nullptr);
+    if (!p) return;
+    std::vector<std::string> projects;
+    if (p->admin) {
+      auto all = store_->ListProjects();
+      if (!all) return SendError(res, 500, "internal", all.error().message());
+      projects = *all;
+    } else {
+      projects.push_back(p->project);
+    }
+    res.set_content(Dump({{"projects", projects}}), kJson);
+  }
+
+  // --- Setup --------------------------------------------------------------------------------
+
+  void SetUpMetrics() {
+    metrics_.AddCounter("yardstick_http_requests_total", "HTTP requests by route and status");
+    metrics_.AddCounter("yardstick_ingested_records_total",
+                        "Records accepted and durably stored or found duplicate, by kind");
+    metrics_.AddCounter("yardstick_duplicate_records_total",
+                        "Records ignored because their id was already stored");
+    metrics_.AddCounter("yardstick_rejected_records_total",
+                        "Records rejected individually (partial success)");
+    metrics_.AddCounter("yardstick_rejected_requests_total", "Requests rejected as a whole");
+    metrics_.AddCounter("yardstick_redactions_total", "PII redactions at ingest, by kind");
+    metrics_.AddCounter("yardstick_otlp_spans_total", "OTLP spans: genai, ignored, rejected");
+    metrics_.AddCounter("yardstick_otlp_log_records_total",
+                        "OTLP log records: scores produced, ignored, rejected");
+    metrics_.AddHistogram("yardstick_store_append_seconds",
+                          "Time from handing a batch to the store until it is durable",
+                          {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5});
+    metrics_.AddHistogram("yardstick_http_request_duration_seconds", "HTTP request duration",
+                          {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10});
+    metrics_.AddHistogram("gen_ai_client_operation_duration_seconds",
+                          "GenAI operation duration (OpenTelemetry gen_ai.client.operation."
+                          "duration) of ingested calls",
+                          GenAiDurationBuckets());
+    metrics_.AddHistogram("gen_ai_client_token_usage",
+                          "Tokens per GenAI operation (gen_ai.client.token.usage) of ingested "
+                          "calls",
+                          GenAiTokenBuckets());
+    metrics_.AddGauge("process_resident_memory_bytes", "Resident memory size in bytes",
+                      [] { return ResidentBytes(); });
+    const double start = static_cast<double>(started_ns_) / 1e9;
+    metrics_.AddGauge("process_start_time_seconds", "Start time since the Unix epoch",
+                      [start] { return start; });
+    metrics_.AddGauge("yardstick_build_info", "Build information");
+    metrics_.Set("yardstick_build_info", {{"version", YARDSTICK_VERSION}}, 1);
+    metrics_.AddGauge("yardstick_ready", "1 when the server accepts requests",
+                      [this] { return ready_ ? 1.0 : 0.0; });
+  }
+
+  void SetUpRoutes() {
+    const auto& sc = config_.server;
+    http_.new_task_queue = [n = static_cast<size_t>(sc.threads)] {
+      return new httplib::ThreadPool(n);
+    };
+    // The body limit is enforced after decompression by ReadBody; this bounds the compressed
+    // size that httplib accepts from Content-Length.
+    http_.set_payload_max_length(sc.limits.max_body_bytes);
+    http_.set_keep_alive_max_count(100000);
+    // Small request/response exchanges on keep-alive connections must not wait for delayed
+    // ACKs (Nagle): without this every acknowledgement takes ~40 ms.
+    http_.set_tcp_nodelay(true);
+    http_.set_read_timeout(30, 0);
+    http_.set_write_timeout(30, 0);
+
+    http_.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+      const std::string route = RouteLabel(req.path);
+      metrics_.Increment("yardstick_http_requests_total",
+                         {{"route", route}, {"code", std::to_string(res.status)}});
+      if (log_.Enabled(LogLevel::kDebug) || res.status >= 500) {
+        log_.Log(res.status >= 500 ? LogLevel::kWarn : LogLevel::kDebug, "request",
+                 {{"method", req.method},
+                  {"path", req.path},
+                  {"status", res.status},
+                  {"remote", req.remote_addr}});
+      }
+    });
+    http_.set_pre_routing_handler([this](const httplib::Request&, httplib::Response& res) {
+      if (!ready_) {
+        res.set_header("Retry-After", "1");
+        SendError(res, 503, "unavailable", "the server is shutting down");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+    http_.set_exception_handler(
+        [this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+          std::string what = "unknown";
+          try {
+            if (ep) std::rethrow_exception(ep);
+          } catch (const std::exception& e) {
+            what = e.what();
+          } catch (...) {
+          }
+          log_.Error("unhandled exception", {{"path", req.path}, {"what", what}});
+          SendError(res, 500, "internal", "internal error");
+        });
+
+    http_.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content("{\"status\":\"ok\"}", kJson);
+    });
+    http_.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+      if (ready_) {
+        res.set_content("{\"status\":\"ready\"}", kJson);
+      } else {
+        SendError(res, 503, "unavailable", "not ready");
+      }
+    });
+    http_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(metrics_.Expose(), "text/plain; version=0.0.4; charset=utf-8");
+    });
+    http_.Post("/v1/events", [this](const httplib::Request& req, httplib::Response& res,
+                                    const httplib::ContentReader& reader) {
+      HandleEvents(req, res, reader, false);
+    });
+    http_.Post("/v1/scores", [this](const httplib::Request& req, httplib::Response& res,
+                                    const httplib::ContentReader& reader) {
+      HandleEvents(req, res, reader, true);
+    });
+    http_.Post("/v1/traces", [this](const httplib::Request& req, httplib::Response& res,
+                                    const httplib::ContentReader& reader) {
+      HandleOtlp(req, res, reader, true);
+    });
+    http_.Post("/v1/logs", [this](const httplib::Request& req, httplib::Response& res,
+                                  const httplib::ContentReader& reader) {
+      HandleOtlp(req, res, reader, false);
+    });
+    http_.Get("/v1/kpis", [this](const httplib::Request& req, httplib::Response& res) {
+      if (!Authorize(req, res, false, nullptr)) return;
+      json list = json::array();
+      for (const auto& i : kpis_->Catalog()) list.push_back(InfoJson(i));
+      res.set_content(Dump({{"kpis", std::move(list)}}), kJson);
+    });
+    http_.Get(R"(/v1/kpis/([A-Za-z0-9_]+))",
+              [this](const httplib::Request& req, httplib::Response& res) { HandleKpi(req, res); });
+    http_.Get("/v1/calls", [this](const httplib::Request& req, httplib::Response& res) {
+      HandleList<model::Call>(
+          req, res, "calls",
+          {"model", "route", "prompt_version", "variant", "environment", "conversation_id",
+           "session_id", "user_id", "trace_id", "provider", "operation", "service", "release",
+           "prompt_name", "finish_reason", "error_type", "status"},
+          [this](const store::RecordQuery& q) { return store_->ListCalls(q); }, CallToJson);
+    });
+    http_.Get("/v1/scores", [this](const httplib::Request& req, httplib::Response& res) {
+      HandleList<model::Score>(
+          req, res, "scores",
+          {"name", "source", "label", "author", "call_id", "conversation_id", "user_id"},
+          [this](const store::RecordQuery& q) { return store_->ListScores(q); }, ScoreToJson);
+    });
+    http_.Get("/v1/outcomes", [this](const httplib::Request& req, httplib::Response& res) {
+      HandleList<model::Outcome>(
+          req, res, "outcomes", {"name", "conversation_id", "session_id", "user_id"},
+          [this](const store::RecordQuery& q) { return store_->ListOutcomes(q); }, OutcomeToJson);
+    });
+    http_.Get(R"(/v1/conversations/([^/]+))",
+              [this](const httplib::Request& req, httplib::Response& res) {
+                HandleConversation(req, res);
+              });
+    http_.Post("/v1/projects", [this](const httplib::Request& req, httplib::Response& res) {
+      HandleCreateProject(req, res);
+    });
+    http_.Get("/v1/projects", [this](const httplib::Request& req, httplib::Response& res) {
+      HandleListProjects(req, res);
+    });
+  }
+
+  static std::string RouteLabel(const std::string& path) {
+    static const std::set<std::string> kFixed = {
+        "/healthz", "/readyz",  "/metrics",  "/v1/events",   "/v1/scores",  "/v1/traces",
+        "/v1/logs", "/v1/kpis", "/v1/calls", "/v1/outcomes", "/v1/projects"};
+    if (kFixed.contains(path)) return path;
+    if (path.rfind("/v1/kpis/", 0) == 0) return "/v1/kpis/{name}";
+    if (path.rfind("/v1/conversations/", 0) == 0) return "/v1/conversations/{id}";
+    return "other";
+  }
+
+  void RetentionLoop() {
+    const auto& r = config_.storage.retention;
+    std::unique_lock lock(stop_mutex_);
+    while (!stopping_) {
+      const int64_t now = NowNanos();
+      lock.unlock();
+      auto result = store_->ApplyRetention(now - r.raw_days * store::kNanosPerDay,
+                                           now - r.minute_rollup_days * store::kNanosPerDay,
+                                           now - r.hour_rollup_days * store::kNanosPerDay,
+                                           now - r.day_rollup_days * store::kNanosPerDay);
+      if (!result) log_.Warn("retention failed", {{"error", result.error().message()}});
+      lock.lock();
+      stop_cv_.wait_for(lock, std::chrono::hours(1), [this] { return stopping_; });
+    }
+  }
+
+  config::Config config_;
+  Logger& log_;
+  int64_t started_ns_ = 0;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<KeyRing> keys_;
+  std::unique_ptr<redact::Redactor> redactor_;
+  std::unique_ptr<pricing::PriceTable> prices_;
+  std::unique_ptr<kpi::Engine> kpis_;
+  Registry metrics_;
+  httplib::Server http_;
+  int port_ = 0;
+  std::atomic<bool> ready_{false};
+  std::atomic<uint64_t> acknowledged_{0};
+  std::optional<std::string> generated_admin_key_;
+  std::thread retention_thread_;
+  std::mutex stop_mutex_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+};
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Server::~Server() = default;
+
+Result<std::unique_ptr<Server>> Server::Create(const config::Config& config,
+                                               std::optional<std::string> admin_key,
+                                               Logger* logger) {
+  auto impl = std::make_unique<Impl>(config, logger);
+  if (auto r = impl->Init(std::move(admin_key)); !r) return std::unexpected(r.error());
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Result<int> Server::Bind() { return impl_->Bind(); }
+void Server::Run() { impl_->Run(); }
+void Server::Stop() { impl_->Stop(); }
+const std::optional<std::string>& Server::generated_admin_key() const {
+  return impl_->generated_admin_key();
+}
+
+}  // namespace yardstick::server
