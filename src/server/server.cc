@@ -299,9 +299,11 @@ class Server::Impl {
   // --- Ingest -------------------------------------------------------------------------------
 
   // Redacts, prices and stores a batch; returns the store's result or an error response.
-  Result<store::AppendResult> Persist(model::Batch& batch) {
+  // `redactions`, when given, receives the number of replacements made.
+  Result<store::AppendResult> Persist(model::Batch& batch, uint64_t* redactions = nullptr) {
     redact::Counts counts;
     redactor_->RedactBatch(batch, counts);
+    if (redactions) *redactions = counts.total;
     for (const auto& [kind, n] : counts.by_kind) {
       metrics_.Increment("yardstick_redactions_total", {{"kind", kind}}, static_cast<double>(n));
     }
@@ -423,8 +425,9 @@ class Server::Impl {
     const size_t valid = parsed->batch.size();
     (void)before;
     store::AppendResult stored;
+    uint64_t redactions = 0;
     if (!parsed->batch.empty()) {
-      auto r = Persist(parsed->batch);
+      auto r = Persist(parsed->batch, &redactions);
       if (!r) {
         log_.Error("append failed", {{"error", r.error().message()}});
         res.set_header("Retry-After", "1");
@@ -447,6 +450,7 @@ class Server::Impl {
     json out = {{"accepted", valid},
                 {"stored", stored.stored},
                 {"duplicates", stored.duplicates},
+                {"redactions", redactions},
                 {"rejected", rejections.size()},
                 {"errors", std::move(errors)}};
     res.status = 200;

@@ -240,7 +240,9 @@ TEST_F(ServerTest, IngestThenKpisMatchIndependentComputation) {
 
 TEST_F(ServerTest, TextIsRedactedBeforeItIsStored) {
   const auto a = MakeCalls(3, HourAgo(), "gpt-4o", 4);
-  ASSERT_EQ(Post("/v1/events", key_a_, a.records.dump())->status, 200);
+  auto res = Post("/v1/events", key_a_, a.records.dump());
+  ASSERT_EQ(res->status, 200);
+  EXPECT_EQ(json::parse(res->body)["redactions"], 3);
   auto calls = GetJson("/v1/calls?limit=10", key_a_);
   ASSERT_EQ(calls["calls"].size(), 3u);
   for (const auto& c : calls["calls"]) {
