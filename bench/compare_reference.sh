@@ -5,13 +5,14 @@
 #   SACREBLEU_SRC=/path/to/sacrebleu-2.6.0 [ROUGE_SRC=/path/with/rouge_score] bench/compare_reference.sh
 # The reference tools are not dependencies of Yardstick: point the variables at source checkouts
 # (Debian's python3-regex, -numpy, -tabulate, -portalocker, -colorama, -lxml, -nltk, -absl, -six
-# provide what they import).
+# provide what they import). BUILD (default build/release) is the build directory, JOBS (default
+# 2) the compile jobs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD:-build/release}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DYARDSTICK_BUILD_TESTS=OFF \
   -DYARDSTICK_BUILD_BENCHMARKS=ON >/dev/null
-cmake --build "$build" --target metrics_bench yardstick >/dev/null
+cmake --build "$build" --parallel "${JOBS:-2}" --target metrics_bench yardstick >/dev/null
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -38,8 +39,9 @@ PY
 
 echo "== machine"
 lscpu | grep -E 'Model name|^CPU\(s\)' || true
-echo "== Yardstick kernels (Google Benchmark, one thread)"
-"$build/bench/metrics_bench" --benchmark_min_time=0.5
+echo "== Yardstick kernels (Google Benchmark, one thread; docs/benchmarks.md quotes the medians)"
+"$build/bench/metrics_bench" --benchmark_min_time=0.2 --benchmark_repetitions=10 \
+  --benchmark_display_aggregates_only=true
 echo "== yardstick score end to end (hyperfine), 30,040 segments"
 ys="$build/src/cli/yardstick"
 if command -v hyperfine >/dev/null; then

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cassert>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <exception>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -18,159 +21,37 @@ namespace {
 
 using text::BleuTokenizer;
 
-// ---- Tokens: each distinct word of the corpus is tokenized once --------------------------------
+// ---- The corpus vocabulary: each distinct word is tokenized once ------------------------------
 //
-// A line's tokens are the concatenated tokens of its words (text::SplitBleuWords), so the
-// tokens of each distinct (word, context) are computed once per corpus and kept as ids of a
-// corpus vocabulary. Strings are interned exactly: a hash only chooses where to look.
+// A line's tokens are the concatenated tokens of its words (text::SplitBleuWordsUtf8), so the
+// tokens of each distinct (word, context) are computed once per corpus. Words and tokens are
+// both byte strings, interned in one table with dense ids; the id of a string is its token id,
+// and the table also remembers, per id, the tokens the string gives when it occurs as a word.
+// For 13a, none and char the context never changes a word's tokens, so a word that is a token
+// by itself (most words) is one entry, found with one lookup. Strings are compared exactly; a
+// hash only chooses where to look.
 
-// A hash of a string's bytes, read 8 at a time (the hash only chooses slots; keys are compared
-// exactly).
-inline std::uint64_t HashBytes(const unsigned char* p, std::size_t n, std::uint64_t seed) {
-  constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ULL;
-  std::uint64_t h = (seed + n) * kMul;
-  auto mix = [&](std::uint64_t x) {
-    h = (h ^ x) * 0xBF58476D1CE4E5B9ULL;
-    h ^= h >> 31;
-  };
+inline std::uint64_t Load8(const unsigned char* p) {
+  std::uint64_t x;
+  std::memcpy(&x, p, 8);
+  return x;
+}
+
+// The first min(n, 8) bytes at p as a little-endian integer, zero-padded.
+inline std::uint64_t LoadPrefix(const unsigned char* p, std::size_t n) {
+  if (n >= 8) return Load8(p);
   std::uint64_t x = 0;
-  if (n >= 8) {
-    for (std::size_t i = 0; i + 8 < n; i += 8) {
-      std::memcpy(&x, p + i, 8);
-      mix(x);
-    }
-    std::memcpy(&x, p + n - 8, 8);  // the last 8 bytes (may overlap the previous chunk)
-  } else if (n >= 4) {
-    std::uint32_t a, b;
-    std::memcpy(&a, p, 4);
-    std::memcpy(&b, p + n - 4, 4);
-    x = a | (std::uint64_t{b} << 32);
-  } else if (n > 0) {
-    x = p[0] | (std::uint64_t{p[n / 2]} << 8) | (std::uint64_t{p[n - 1]} << 16);
-  }
-  mix(x);
-  return h * kMul;
+  for (std::size_t k = 0; k < n; ++k) x |= std::uint64_t{p[k]} << (8 * k);
+  return x;
 }
-
-template <typename Char>
-std::uint64_t HashString(std::basic_string_view<Char> s, std::uint64_t seed) {
-  return HashBytes(reinterpret_cast<const unsigned char*>(s.data()), s.size() * sizeof(Char), seed);
-}
-
-// A growable set of (string, tag) pairs with dense ids 1, 2, ...; the strings are copied.
-template <typename Char>
-class StringInterner {
- public:
-  StringInterner() : slots_(64), mask_(63) {}
-
-  // The id of (s, tag); `inserted` tells whether this call added it.
-  [[gnu::always_inline]] std::uint32_t Intern(std::basic_string_view<Char> s, std::uint8_t tag,
-                                              bool& inserted) {
-    const std::uint64_t hash = HashString(s, tag);
-    const auto check = static_cast<std::uint32_t>(hash);
-    std::size_t i = static_cast<std::size_t>(hash >> 32) & mask_;
-    while (slots_[i].id != 0) {
-      if (slots_[i].check == check) {
-        const Entry& e = entries_[slots_[i].id - 1];
-        if (e.tag == tag && e.size == s.size() &&
-            Equal(s.data(), chars_.data() + e.offset, s.size())) {
-          inserted = false;
-          return slots_[i].id;
-        }
-      }
-      i = (i + 1) & mask_;
-    }
-    inserted = true;
-    return Insert(s, tag, hash, i);
-  }
-
-  std::uint32_t size() const { return static_cast<std::uint32_t>(entries_.size()); }
-
-  // Makes room for about `strings` strings of `chars` code units in total.
-  void Reserve(std::size_t strings, std::size_t chars) {
-    if (!entries_.empty()) return;
-    entries_.reserve(strings);
-    chars_.reserve(chars);
-    std::size_t capacity = slots_.size();
-    while (capacity < 2 * strings) capacity *= 2;
-    if (capacity > slots_.size()) {
-      slots_.resize(capacity);  // empty: nothing to rehash yet
-      mask_ = capacity - 1;
-    }
-  }
-
- private:
-  [[gnu::noinline]] std::uint32_t Insert(std::basic_string_view<Char> s, std::uint8_t tag,
-                                         std::uint64_t hash, std::size_t slot) {
-    entries_.push_back({hash, chars_.size(), s.size(), tag});
-    chars_.insert(chars_.end(), s.begin(), s.end());
-    const auto id = static_cast<std::uint32_t>(entries_.size());
-    slots_[slot] = {id, static_cast<std::uint32_t>(hash)};
-    if (2 * entries_.size() > slots_.size()) Grow();
-    return id;
-  }
-
-  static bool Equal(const Char* a, const Char* b, std::size_t n) {
-    const std::size_t bytes = n * sizeof(Char);
-    const auto* x = reinterpret_cast<const unsigned char*>(a);
-    const auto* y = reinterpret_cast<const unsigned char*>(b);
-    if (bytes <= 16 && bytes >= 8) {  // two overlapping 8-byte words
-      std::uint64_t x0, x1, y0, y1;
-      std::memcpy(&x0, x, 8);
-      std::memcpy(&y0, y, 8);
-      std::memcpy(&x1, x + bytes - 8, 8);
-      std::memcpy(&y1, y + bytes - 8, 8);
-      return ((x0 ^ y0) | (x1 ^ y1)) == 0;
-    }
-    if (bytes < 8 && bytes >= 4) {  // two overlapping 4-byte words
-      std::uint32_t x0, x1, y0, y1;
-      std::memcpy(&x0, x, 4);
-      std::memcpy(&y0, y, 4);
-      std::memcpy(&x1, x + bytes - 4, 4);
-      std::memcpy(&y1, y + bytes - 4, 4);
-      return ((x0 ^ y0) | (x1 ^ y1)) == 0;
-    }
-    if (bytes < 4) {
-      for (std::size_t k = 0; k < bytes; ++k) {
-        if (x[k] != y[k]) return false;
-      }
-      return true;
-    }
-    return std::memcmp(x, y, bytes) == 0;
-  }
-
-  struct Slot {
-    std::uint32_t id = 0;     // 0: empty
-    std::uint32_t check = 0;  // low half of the hash, to skip most string comparisons
-  };
-  struct Entry {
-    std::uint64_t hash;
-    std::size_t offset;
-    std::size_t size;
-    std::uint8_t tag;
-  };
-  void Grow() {
-    slots_.assign(2 * slots_.size(), Slot{});
-    mask_ = slots_.size() - 1;
-    for (std::size_t id = 1; id <= entries_.size(); ++id) {
-      const std::uint64_t hash = entries_[id - 1].hash;
-      std::size_t i = static_cast<std::size_t>(hash >> 32) & mask_;
-      while (slots_[i].id != 0) i = (i + 1) & mask_;
-      slots_[i] = {static_cast<std::uint32_t>(id), static_cast<std::uint32_t>(hash)};
-    }
-  }
-  std::vector<Char> chars_;
-  std::vector<Entry> entries_;
-  std::vector<Slot> slots_;
-  std::size_t mask_;
-};
 
 inline bool IsAscii(std::string_view s) {
   std::size_t i = 0;
   for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t x;
-    std::memcpy(&x, s.data() + i, 8);
-    if ((x & 0x8080808080808080ULL) != 0) return false;
+    if ((Load8(reinterpret_cast<const unsigned char*>(s.data()) + i) & 0x8080808080808080ULL) !=
+        0) {
+      return false;
+    }
   }
   for (; i < s.size(); ++i) {
     if (static_cast<unsigned char>(s[i]) >= 0x80) return false;
@@ -178,165 +59,188 @@ inline bool IsAscii(std::string_view s) {
   return true;
 }
 
-// The first min(n, 8) bytes at p as a little-endian integer, zero-padded.
-inline std::uint64_t LoadPrefix(const unsigned char* p, std::size_t n) {
-  std::uint64_t x = 0;
-  if (n >= 8) {
-    std::memcpy(&x, p, 8);
-  } else if (n >= 4) {
-    std::uint32_t lo, hi;
-    std::memcpy(&lo, p, 4);
-    std::memcpy(&hi, p + n - 4, 4);  // bytes n-4 .. n-1; keep n-4 .. 3 out
-    x = lo | ((std::uint64_t{hi} >> (8 * (8 - n))) << 32);
-  } else if (n > 0) {
-    x = p[0];
-    if (n > 1) x |= std::uint64_t{p[1]} << 8;
-    if (n > 2) x |= std::uint64_t{p[2]} << 16;
-  }
-  return x;
-}
-
-// (UTF-8 word, context tag) -> the word's token ids. A 16-byte slot keeps the word's first 8
-// bytes, its length and tag, so that most lookups read one slot only, and, for one-token words
-// of up to 8 bytes, the token id itself. Keys are compared exactly.
-class WordTable {
+// Interned (byte string, tag) pairs with dense ids 1, 2, ..., and per id a `word value`: what
+// the string gives as a word, kUnknown until the caller sets it.
+//
+// A string is held as its first 8 bytes, its last 8 bytes (strings over 8 bytes) and, for
+// strings over 16 bytes, the bytes between them in `middle_`; so most comparisons are a few
+// integer compares, combined without branches. Slots hold the high half of the hash and the id;
+// the entries are in id order, so the frequent strings, met first, share a few cache lines. The
+// table is at most half full.
+class Vocabulary {
  public:
-  WordTable() : slots_(64), mask_(63) {}
+  static constexpr std::uint32_t kUnknown = 0;
+  // A word value with this bit is one token id; other values index multi-token lists.
+  static constexpr std::uint32_t kSingle = 0x80000000u;
 
-  void Reserve(std::size_t words) {
-    std::size_t capacity = slots_.size();
-    while (capacity < 2 * words) capacity *= 2;
-    if (capacity > slots_.size() && size_ == 0) {
-      slots_.assign(capacity, Slot{});
-      mask_ = capacity - 1;
-    }
-  }
+  // A string with its hash, computed once per lookup. `data` must outlive the Find/Insert calls.
+  struct Key {
+    const unsigned char* data;
+    std::uint32_t size;
+    std::uint32_t size_tag;  // size << 8 | tag
+    std::uint64_t prefix;    // the first 8 bytes, zero-padded
+    std::uint64_t suffix;    // the last 8 bytes of strings over 8 bytes, else 0
+    std::uint32_t check;     // the high half of the hash; also picks the slot
+  };
 
-  // Appends the token ids of (word, tag) to `ids`; false (nothing appended) for a new word.
-  [[gnu::always_inline]] bool Lookup(std::string_view word, std::uint8_t tag,
-                                     std::vector<std::uint32_t>& ids) {
-    const Key key = MakeKey(word, tag);
-    const Slot& slot = slots_[Probe(key, word)];
-    if (slot.check == 0) return false;
-    const std::uint32_t value = word.size() <= 8 ? slot.value : long_[slot.value].value;
-    if ((value & kSingle) != 0) {
-      ids.push_back(value & ~kSingle);
+  Vocabulary() { Start(0); }
+
+  // Forgets every string and sizes the table for about `strings` strings (it grows when needed),
+  // keeping the memory of a previous corpus unless it is much larger than needed.
+  void Start(std::size_t strings) {
+    entries_.assign(1, Entry{});  // id 0: none
+    entries_.reserve(strings + 1);
+    middle_.clear();
+    std::size_t slots = kInitialSlots;
+    while (slots < 2 * strings) slots *= 2;
+    if (slots_.size() < slots || slots_.size() > 4 * slots) {
+      slots_.assign(slots, Slot{});
     } else {
-      const auto [offset, count] = multi_[value];
-      for (std::size_t k = 0; k < count; ++k) ids.push_back(multi_tokens_[offset + k]);
+      std::fill(slots_.begin(), slots_.end(), Slot{});
     }
-    return true;
+    shift_ = 32 - std::countr_zero(slots_.size());
   }
 
-  // Adds a word that Lookup did not find, with its token ids.
-  void Add(std::string_view word, std::uint8_t tag, std::span<const std::uint32_t> tokens) {
-    std::uint32_t value;
-    if (tokens.size() == 1) {
-      value = kSingle | tokens[0];
-    } else {
-      value = static_cast<std::uint32_t>(multi_.size());
-      multi_.push_back({multi_tokens_.size(), tokens.size()});
-      multi_tokens_.insert(multi_tokens_.end(), tokens.begin(), tokens.end());
-    }
-    if (word.size() > 8) {
-      long_.push_back({rest_chars_.size(), word.size(), value});
-      rest_chars_.insert(rest_chars_.end(), word.begin() + 8, word.end());
-      value = static_cast<std::uint32_t>(long_.size() - 1);
-    }
-    const Key key = MakeKey(word, tag);
-    slots_[Probe(key, word)] = {key.prefix, key.check, value};
-    if (2 * ++size_ > slots_.size()) Grow();
+  // The bytes held (capacity).
+  std::size_t Footprint() const {
+    return slots_.capacity() * sizeof(Slot) + entries_.capacity() * sizeof(Entry) +
+           middle_.capacity();
   }
+
+  static Key MakeKey(std::string_view s, std::uint8_t tag) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    return Finish(p, s.size(), tag, LoadPrefix(p, s.size()),
+                  s.size() > 8 ? Load8(p + s.size() - 8) : 0);
+  }
+
+  // The same for a string (not empty) whose first 8 bytes may be read even when it is shorter:
+  // no branches on its length, which varies from word to word.
+  static Key MakeKeyOverread(std::string_view s, std::uint8_t tag) {
+    static constexpr std::uint64_t kMasks[9] = {0,
+                                                0xFF,
+                                                0xFFFF,
+                                                0xFFFFFF,
+                                                0xFFFFFFFF,
+                                                0xFFFFFFFFFF,
+                                                0xFFFFFFFFFFFF,
+                                                0xFFFFFFFFFFFFFF,
+                                                0xFFFFFFFFFFFFFFFF};
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::size_t n = s.size();
+    const std::uint64_t prefix = Load8(p) & kMasks[std::min<std::size_t>(n, 8)];
+    // Bytes n-8 .. n-1 when n > 8; otherwise bytes 0..7 again, masked out.
+    const std::uint64_t last = Load8(p + (std::max<std::size_t>(n, 8) - 8));
+    const std::uint64_t suffix = last & (n > 8 ? ~std::uint64_t{0} : 0);
+    return Finish(p, n, tag, prefix, suffix);
+  }
+
+  // The id of the key's string, 0 if it is not interned. The probe loop stops at the first
+  // slot in almost every call, whether the string is there or not.
+  [[gnu::always_inline]] std::uint32_t Find(const Key& key) const {
+    if (key.size > 16) [[unlikely]] {
+      return FindLong(key);
+    }
+    std::size_t i = key.check >> shift_;
+    while (true) {
+      const Slot slot = slots_[i];
+      const Entry& e = entries_[slot.id];  // entries_[0] for an empty slot
+      const std::uint64_t differs = (slot.check ^ key.check) | (e.prefix ^ key.prefix) |
+                                    (e.suffix ^ key.suffix) | (e.size_tag ^ key.size_tag);
+      // Stop at an empty slot (id 0) or at the string: one branch.
+      if (std::min<std::uint64_t>(differs, slot.id) == 0) return slot.id;
+      i = (i + 1) & (slots_.size() - 1);
+    }
+  }
+
+  // The id of the key's string, interned if needed.
+  std::uint32_t Intern(const Key& key) {
+    const std::uint32_t id = Find(key);
+    return id != 0 ? id : Insert(key);
+  }
+
+  // Adds a string that Find did not find; returns its id.
+  [[gnu::noinline]] std::uint32_t Insert(const Key& key) {
+    const auto id = static_cast<std::uint32_t>(entries_.size());
+    Entry entry{key.prefix, key.suffix, kUnknown, key.size_tag, 0};
+    if (key.size > 16) {
+      entry.middle = static_cast<std::uint32_t>(middle_.size());
+      middle_.insert(middle_.end(), key.data + 8, key.data + key.size - 8);
+    }
+    entries_.push_back(entry);
+    Place(key.check, id);
+    if (2 * entries_.size() > slots_.size()) Grow();
+    return id;
+  }
+
+  // One more than the largest id.
+  std::uint32_t end_id() const { return static_cast<std::uint32_t>(entries_.size()); }
+
+  std::uint32_t word_value(std::uint32_t id) const { return entries_[id].word_value; }
+  void set_word_value(std::uint32_t id, std::uint32_t value) { entries_[id].word_value = value; }
 
  private:
-  static constexpr std::uint32_t kSingle = 0x80000000u;  // the value is a token id
+  static constexpr std::size_t kInitialSlots = 4096;
 
-  struct Slot {
-    std::uint64_t prefix = 0;  // the word's first 8 bytes, zero-padded
-    std::uint32_t check = 0;   // hash bits << 16 | tag << 8 | min(length, 255); 0: empty
-    // Words of up to 8 bytes: kSingle | token id, or an index into multi_. Longer words: an
-    // index into long_, which holds the rest of the word and that value.
-    std::uint32_t value = 0;
-  };
-  struct LongWord {
-    std::size_t offset;  // of bytes 8.. in rest_chars_
-    std::size_t size;    // the whole word's length
-    std::uint32_t value;
-  };
-  struct Key {
-    std::uint64_t prefix;
-    std::uint64_t hash;
-    std::uint32_t check;
-  };
-
-  static Key MakeKey(std::string_view word, std::uint8_t tag) {
-    const auto* p = reinterpret_cast<const unsigned char*>(word.data());
-    const std::size_t n = word.size();
+  static Key Finish(const unsigned char* p, std::size_t n, std::uint8_t tag, std::uint64_t prefix,
+                    std::uint64_t suffix) {
     Key key;
-    key.prefix = LoadPrefix(p, n);
-    if (n <= 8) {
-      const std::uint64_t h =
-          (key.prefix ^ (n << 56) ^ (std::uint64_t{tag} << 48)) * 0x9E3779B97F4A7C15ULL;
-      key.hash = h ^ (h >> 29);
-    } else {
-      key.hash = HashBytes(p, n, tag);
-    }
-    key.check = (static_cast<std::uint32_t>(key.hash) & 0xFFFF0000u) | (std::uint32_t{tag} << 8) |
-                static_cast<std::uint32_t>(std::min<std::size_t>(n, 255));
+    key.data = p;
+    key.size = static_cast<std::uint32_t>(n);
+    key.size_tag = (key.size << 8) | tag;
+    key.prefix = prefix;
+    key.suffix = suffix;
+    std::uint64_t h =
+        (prefix * 0x9E3779B97F4A7C15ULL) ^ ((suffix + key.size_tag) * 0xBF58476D1CE4E5B9ULL);
+    h = (h ^ (h >> 29)) * 0x94D049BB133111EBULL;
+    key.check = static_cast<std::uint32_t>(h >> 32);
     return key;
   }
 
-  // The index of the slot holding (word, tag), or of the empty slot where it belongs.
-  std::size_t Probe(const Key& key, std::string_view word) const {
-    std::size_t i = static_cast<std::size_t>(key.hash >> 40) & mask_;
-    while (slots_[i].check != 0) {
-      const Slot& slot = slots_[i];
-      if (slot.check == key.check && slot.prefix == key.prefix &&
-          (word.size() <= 8 || SameRest(long_[slot.value], word))) {
-        return i;
+  struct Slot {
+    std::uint32_t check = 0;
+    std::uint32_t id = 0;  // 0: empty
+  };
+  struct Entry {
+    std::uint64_t prefix = 0;
+    std::uint64_t suffix = 0;
+    std::uint32_t word_value = kUnknown;
+    std::uint32_t size_tag = 0;  // 0 only for the unused entry 0: strings are not empty
+    std::uint32_t middle = 0;    // offset of bytes 8 .. size - 8 in middle_ (size > 16)
+  };
+
+  // Find for strings over 16 bytes, which also compares the bytes between prefix and suffix.
+  [[gnu::noinline]] std::uint32_t FindLong(const Key& key) const {
+    for (std::size_t i = key.check >> shift_;; i = (i + 1) & (slots_.size() - 1)) {
+      const Slot slot = slots_[i];
+      if (slot.id == 0) return 0;
+      const Entry& e = entries_[slot.id];
+      if (slot.check == key.check && e.prefix == key.prefix && e.suffix == key.suffix &&
+          e.size_tag == key.size_tag &&
+          std::memcmp(middle_.data() + e.middle, key.data + 8, key.size - 16) == 0) {
+        return slot.id;
       }
-      i = (i + 1) & mask_;
     }
-    return i;
   }
 
-  bool SameRest(const LongWord& stored, std::string_view word) const {
-    return stored.size == word.size() &&
-           std::memcmp(rest_chars_.data() + stored.offset, word.data() + 8, word.size() - 8) == 0;
+  void Place(std::uint32_t check, std::uint32_t id) {
+    std::size_t i = check >> shift_;
+    while (slots_[i].id != 0) i = (i + 1) & (slots_.size() - 1);
+    slots_[i] = {check, id};
   }
 
   void Grow() {
     std::vector<Slot> old(2 * slots_.size());
     old.swap(slots_);
-    mask_ = slots_.size() - 1;
-    std::string word;
+    --shift_;
     for (const Slot& slot : old) {
-      if (slot.check == 0) continue;
-      // Rebuild the word to find its new home slot.
-      const std::size_t short_size = slot.check & 0xFF;
-      const bool is_long = short_size > 8;
-      word.clear();
-      for (std::size_t k = 0; k < (is_long ? 8 : short_size); ++k) {
-        word.push_back(static_cast<char>((slot.prefix >> (8 * k)) & 0xFF));
-      }
-      if (is_long) {
-        const LongWord& stored = long_[slot.value];
-        word.append(rest_chars_.data() + stored.offset, stored.size - 8);
-      }
-      const Key key = MakeKey(word, static_cast<std::uint8_t>(slot.check >> 8));
-      std::size_t i = static_cast<std::size_t>(key.hash >> 40) & mask_;
-      while (slots_[i].check != 0) i = (i + 1) & mask_;
-      slots_[i] = slot;
+      if (slot.id != 0) Place(slot.check, slot.id);
     }
   }
 
   std::vector<Slot> slots_;
-  std::size_t mask_;
-  std::size_t size_ = 0;
-  std::vector<std::pair<std::size_t, std::size_t>> multi_;  // (offset, count) in multi_tokens_
-  std::vector<std::uint32_t> multi_tokens_;
-  std::vector<LongWord> long_;
-  std::vector<char> rest_chars_;  // bytes 8.. of long words
+  int shift_;  // the slot of a check is check >> shift_
+  std::vector<Entry> entries_;
+  std::vector<unsigned char> middle_;
 };
 
 // Maps lines to corpus token ids, tokenizing each distinct word once.
@@ -346,18 +250,29 @@ class WordTable {
 // final-sigma context never extends across whitespace). Lines that need 13a's rewriting, zh
 // with lowercasing (its words also end at Chinese characters, and lowercasing can change what
 // is Chinese) and invalid UTF-8 go through the code-point path: decode, lower, rstrip,
-// text::SplitBleuWords. Tokens are interned by their UTF-8 bytes.
+// text::SplitBleuWords; its words are keyed separately (they are already lowercased).
 class TokenCache {
  public:
-  TokenCache(BleuTokenizer tokenizer, bool lowercase)
-      : tokenizer_(tokenizer), lowercase_(lowercase) {}
-
-  // Sizes the tables for a corpus of `bytes` bytes of text (a guess: one distinct word per
-  // ~40 bytes; they grow when needed).
-  void Reserve(std::size_t bytes) {
-    raw_words_.Reserve(bytes / 40 + 16);
-    vocabulary_.Reserve(bytes / 40 + 16, bytes / 8 + 64);
+  // Starts a corpus of about `strings` distinct words and tokens (ids restart from 1), keeping
+  // the memory of the previous one.
+  void Start(BleuTokenizer tokenizer, bool lowercase, std::size_t strings) {
+    tokenizer_ = tokenizer;
+    lowercase_ = lowercase;
+    fixed_context_ = tokenizer == BleuTokenizer::k13a || tokenizer == BleuTokenizer::kNone ||
+                     tokenizer == BleuTokenizer::kChar;
+    vocabulary_.Start(strings);
+    multi_.clear();
+    multi_tokens_.clear();
   }
+
+  // The bytes held by the tables (capacity).
+  std::size_t Footprint() const {
+    return vocabulary_.Footprint() + multi_.capacity() * sizeof(multi_[0]) +
+           multi_tokens_.capacity() * sizeof(std::uint32_t);
+  }
+
+  // One more than the largest token id.
+  std::uint32_t end_id() const { return vocabulary_.end_id(); }
 
   // Appends the token ids of a line (BLEU's preprocessing: lower, rstrip, tokenize). False when
   // the line is not valid UTF-8.
@@ -366,47 +281,71 @@ class TokenCache {
     if (bytes_ok && text::SplitBleuWordsUtf8(tokenizer_, line, words_)) {
       for (const text::BleuWord& w : words_) {
         const std::string_view word = line.substr(w.begin, w.size);
-        if (raw_words_.Lookup(word, w.context, ids)) continue;
-        new_tokens_.clear();
-        AddRawWord(word, w.context);
-        raw_words_.Add(word, w.context, new_tokens_);
-        ids.insert(ids.end(), new_tokens_.begin(), new_tokens_.end());
+        const Vocabulary::Key key = w.begin + 8 <= line.size()
+                                        ? Vocabulary::MakeKeyOverread(word, WordTag(w.context))
+                                        : Vocabulary::MakeKey(word, WordTag(w.context));
+        std::uint32_t id = vocabulary_.Find(key);
+        if (id == 0) id = vocabulary_.Insert(key);
+        std::uint32_t value = vocabulary_.word_value(id);
+        if (value == Vocabulary::kUnknown) {
+          new_tokens_.clear();
+          AddRawWord(word, w.context, id);
+          value = SetWordValue(id);
+        }
+        Append(value, ids);
       }
       return true;
     }
-    auto decoded = text::DecodeUtf8(line);
-    if (!decoded) return false;
-    decoded_ = std::move(*decoded);
-    std::u32string_view view = decoded_;
-    if (lowercase_) {
-      lowered_ = text::Lower(view);
-      view = lowered_;
-    }
-    const std::u32string_view prepared =
-        text::SplitBleuWords(tokenizer_, text::RStrip(view), scratch_, words_);
-    for (const text::BleuWord& w : words_) {
-      const std::u32string_view word = prepared.substr(w.begin, w.size);
-      bool inserted = false;
-      const std::uint32_t id = prepared_words_.Intern(word, w.context, inserted);
-      if (inserted) {
-        new_tokens_.clear();
-        AddTokens(word, w.context);
-        prepared_tokens_.push_back({token_ids_.size(), new_tokens_.size()});
-        token_ids_.insert(token_ids_.end(), new_tokens_.begin(), new_tokens_.end());
-      }
-      const auto [offset, count] = prepared_tokens_[id - 1];
-      for (std::size_t k = 0; k < count; ++k) ids.push_back(token_ids_[offset + k]);
-    }
-    return true;
+    return TokenizeCodePoints(line, ids);
   }
 
-  // One more than the largest token id.
-  std::uint32_t end_id() const { return vocabulary_.size() + 1; }
-
  private:
+  // Code-point-path words: kPreparedTag + the word tag, apart from the byte-path words.
+  static constexpr std::uint8_t kPreparedTag = 16;
+
+  // Tokens are interned with tag 0; words with their context where it matters.
+  std::uint8_t WordTag(std::uint8_t context) const {
+    return fixed_context_ ? 0 : static_cast<std::uint8_t>(1 + context);
+  }
+
+  void Append(std::uint32_t value, std::vector<std::uint32_t>& ids) const {
+    if ((value & Vocabulary::kSingle) != 0) {
+      ids.push_back(value & ~Vocabulary::kSingle);
+    } else {
+      const auto [offset, count] = multi_[value - 1];
+      for (std::uint32_t k = 0; k < count; ++k) ids.push_back(multi_tokens_[offset + k]);
+    }
+  }
+
+  // Records new_tokens_ as the tokens of word `id` and returns its word value.
+  std::uint32_t SetWordValue(std::uint32_t id) {
+    std::uint32_t value;
+    if (new_tokens_.size() == 1) {
+      value = Vocabulary::kSingle | new_tokens_[0];
+    } else {
+      multi_.push_back({static_cast<std::uint32_t>(multi_tokens_.size()),
+                        static_cast<std::uint32_t>(new_tokens_.size())});
+      multi_tokens_.insert(multi_tokens_.end(), new_tokens_.begin(), new_tokens_.end());
+      value = static_cast<std::uint32_t>(multi_.size());  // index + 1, never kUnknown
+    }
+    vocabulary_.set_word_value(id, value);
+    return value;
+  }
+
+  // The id of a token (tag 0). `word_id` is the id of the word it comes from, tagged `tag`:
+  // when the token is the whole word and tags agree, it is the same string.
+  std::uint32_t TokenId(std::string_view token, std::string_view word, std::uint8_t tag,
+                        std::uint32_t word_id) {
+    if (tag == 0 && token.size() == word.size() &&
+        (token.data() == word.data() || std::memcmp(token.data(), word.data(), word.size()) == 0)) {
+      return word_id;
+    }
+    return vocabulary_.Intern(Vocabulary::MakeKey(token, 0));
+  }
+
   // Puts the token ids of a new word of the UTF-8 path (valid UTF-8, not yet lowercased) in
   // new_tokens_.
-  void AddRawWord(std::string_view word, std::uint8_t context) {
+  void AddRawWord(std::string_view word, std::uint8_t context, std::uint32_t word_id) {
     if (!lowercase_ || IsAscii(word)) {
       std::string_view w = word;
       if (lowercase_) {  // str.lower() of ASCII text
@@ -416,10 +355,14 @@ class TokenCache {
         }
         w = ascii_lower_;
       }
+      if (text::IsSingleTokenBleuWordUtf8(tokenizer_, w, context)) {  // most words
+        new_tokens_.push_back(TokenId(w, word, WordTag(context), word_id));
+        return;
+      }
       if (text::SplitSimpleBleuWordUtf8(tokenizer_, w, context, ranges_)) {
         for (const text::BleuTokenRange& r : ranges_) {
-          bool inserted = false;
-          new_tokens_.push_back(vocabulary_.Intern(w.substr(r.begin, r.size), 0, inserted));
+          new_tokens_.push_back(
+              TokenId(w.substr(r.begin, r.size), word, WordTag(context), word_id));
         }
         return;
       }
@@ -437,247 +380,335 @@ class TokenCache {
       const std::size_t space = rest.find(U' ');
       token_utf8_.clear();
       for (char32_t c : rest.substr(0, space)) text::AppendUtf8(token_utf8_, c);
-      bool inserted = false;
-      new_tokens_.push_back(vocabulary_.Intern(token_utf8_, 0, inserted));
+      new_tokens_.push_back(vocabulary_.Intern(Vocabulary::MakeKey(token_utf8_, 0)));
       if (space == std::u32string_view::npos) break;
       rest.remove_prefix(space + 1);
     }
   }
 
-  BleuTokenizer tokenizer_;
-  bool lowercase_;
-  WordTable raw_words_;                      // (UTF-8 word, context) -> token ids
-  StringInterner<char32_t> prepared_words_;  // (prepared word, context) -> word id
-  StringInterner<char> vocabulary_;          // UTF-8 token -> token id
-  // Token ids of prepared word id k: prepared_tokens_[k - 1] = (offset, count) in token_ids_.
-  std::vector<std::pair<std::size_t, std::size_t>> prepared_tokens_;
-  std::vector<std::uint32_t> token_ids_;
+  // The code-point path (see the class comment). False when the line is not valid UTF-8.
+  bool TokenizeCodePoints(std::string_view line, std::vector<std::uint32_t>& ids) {
+    auto decoded = text::DecodeUtf8(line);
+    if (!decoded) return false;
+    decoded_ = std::move(*decoded);
+    std::u32string_view view = decoded_;
+    if (lowercase_) {
+      lowered_ = text::Lower(view);
+      view = lowered_;
+    }
+    const std::u32string_view prepared =
+        text::SplitBleuWords(tokenizer_, text::RStrip(view), scratch_, words_);
+    for (const text::BleuWord& w : words_) {
+      const std::u32string_view word = prepared.substr(w.begin, w.size);
+      prepared_utf8_.clear();
+      for (char32_t c : word) text::AppendUtf8(prepared_utf8_, c);
+      const std::uint32_t id = vocabulary_.Intern(Vocabulary::MakeKey(
+          prepared_utf8_, static_cast<std::uint8_t>(kPreparedTag + WordTag(w.context))));
+      std::uint32_t value = vocabulary_.word_value(id);
+      if (value == Vocabulary::kUnknown) {
+        new_tokens_.clear();
+        AddTokens(word, w.context);
+        value = SetWordValue(id);
+      }
+      Append(value, ids);
+    }
+    return true;
+  }
+
+  BleuTokenizer tokenizer_ = BleuTokenizer::k13a;
+  bool lowercase_ = false;
+  bool fixed_context_ = true;  // the tokenizer's rules never depend on a word's context
+  Vocabulary vocabulary_;
+  // Tokens of multi-token words: word value k indexes multi_[k - 1] = (offset, count) in
+  // multi_tokens_.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> multi_;
+  std::vector<std::uint32_t> multi_tokens_;
   std::vector<std::uint32_t> new_tokens_;  // the tokens of the word being added
   std::vector<text::BleuWord> words_;
   std::vector<text::BleuTokenRange> ranges_;
   std::u32string decoded_, lowered_, scratch_, piece_, decoded_word_;
-  std::string ascii_lower_, token_utf8_;
+  std::string ascii_lower_, token_utf8_, prepared_utf8_;
 };
 
 // ---- N-gram counting of one segment -------------------------------------------------------
 //
-// Only n-grams that occur in the hypothesis and in a reference can contribute matches. The
-// hypothesis tokens of a segment get local dense ids 1..V; a hypothesis n-gram of order n >= 2
-// gets the id interned for the pair (id of its first n-1 tokens, id of its last token), so each
-// distinct n-gram has one dense id and counts live in plain arrays. It is interned only when
-// both of its (n-1)-grams occur in a reference; otherwise it cannot occur there either and is
-// marked kAbsent. Reference tokens and n-grams are only looked up, and kAbsent propagates to
-// longer n-grams. Tables compare keys exactly and are emptied in O(1) per segment by bumping
-// an epoch stamp.
-
-// Id 0 means "in no reference" / "not interned"; real ids start at 1, so that the counting
-// loops can index with it without a branch (slot 0 of the count arrays is scratch).
-constexpr std::uint32_t kAbsent = 0;
-
-// (prefix n-gram id, token id) pairs to dense ids, numbered from a given first id.
-class PairTable {
+// Unigrams are counted in arrays indexed by token id. Each distinct hypothesis n-gram of a
+// higher order gets a slot of a small open-addressing table, keyed by its first n-1 tokens'
+// "slot" (for bigrams the first token's id, then table slots) and its last token id, so keys
+// are exact at every order without hashing token sequences.
+//
+// Order by order: the hypothesis n-grams are counted; each reference's n-grams are looked up
+// from the slots of their (n-1)-gram prefixes, which gives the largest count in any one
+// reference; one pass over the hypothesis slots adds up the clipped counts; then the table is
+// emptied for the next order (the slot numbers of an order stay valid as prefixes: the next
+// order's keys only need them to differ between distinct n-grams).
+//
+// Only n-grams that can match are counted: an n-gram is in the hypothesis and a reference only
+// if both of its (n-1)-grams are, so each order keeps, per position, whether the n-gram there
+// is in a reference (hypothesis) or in the hypothesis (references), and the next order visits
+// the positions where two neighbours are: lists built without branches, which skip most
+// positions beyond the bigrams.
+//
+// Whether an n-gram is found is otherwise data, not control flow: a reference n-gram that is
+// not counted lands in a scratch slot whose counts are never read (token id 0, which no token
+// has, then missing_, one past the table's slots).
+class SegmentCounter {
  public:
-  // Starts a new, empty generation able to hold `expected` keys at load <= 1/2.
-  void Reset(std::size_t expected, std::uint32_t first_id) {
-    std::size_t capacity = 16;
-    while (capacity < 2 * expected) capacity *= 2;
-    if (capacity > slots_.size()) {
-      slots_.assign(capacity, Slot{});
-      epoch_ = 0;
+  // The bytes held by the tables (capacity).
+  std::size_t Footprint() const {
+    return unigrams_.capacity() * sizeof(UnigramCounts) +
+           unigram_ref_count_.capacity() * sizeof(std::uint32_t) + slots_.capacity() * sizeof(Slot);
+  }
+
+  // Sizes the unigram counts for about `tokens` token ids (they grow when needed).
+  void Reserve(std::size_t tokens) {
+    if (unigrams_.size() < tokens) unigrams_.resize(tokens);
+  }
+
+  // Writes matches and totals of orders 1..n_max into row[2..] (zeroed) for the hypothesis
+  // tokens seqs[0] and the reference tokens seqs[1..num_seq); token ids are below
+  // `vocabulary_end`.
+  void Count(const std::vector<std::vector<std::uint32_t>>& seqs, std::size_t num_seq,
+             std::uint32_t vocabulary_end, std::size_t n_max, std::span<double> row) {
+    const std::vector<std::uint32_t>& hyp = seqs[0];
+    const std::size_t hyp_len = hyp.size();
+    const std::size_t orders = std::min(n_max, hyp_len);
+    for (std::size_t n = 1; n <= orders; ++n) {
+      row[1 + n_max + n] = static_cast<double>(hyp_len - n + 1);
     }
-    if (++epoch_ == 0) {  // wrapped around: really clear
-      for (Slot& slot : slots_) slot.stamp = 0;
-      epoch_ = 1;
+    if (orders == 0) return;
+    Prepare(seqs, num_seq, vocabulary_end);
+    const bool one_ref = num_seq == 2;
+
+    // Unigrams: the slot of a token is its id.
+    std::uint32_t* hyp_slots = hyp_.slots.data();
+    std::uint8_t* hyp_in_ref = hyp_.found.data();
+    for (std::size_t i = 0; i < hyp_len; ++i) {
+      ++unigrams_[hyp[i]].hyp_count;
+      hyp_slots[i] = hyp[i];
     }
-    mask_ = slots_.size() - 1;
-    next_id_ = first_id;
+    for (std::size_t k = 1; k < num_seq; ++k) {
+      const std::vector<std::uint32_t>& ref = seqs[k];
+      Positions& r = refs_[k];
+      for (std::size_t j = 0; j < ref.size(); ++j) {
+        const std::uint32_t t = ref[j];
+        const bool found = unigrams_[t].hyp_count != 0;
+        // t, or the scratch id 0 when the hypothesis does not have t: a mask, not a branch.
+        const std::uint32_t slot = t & (0u - static_cast<std::uint32_t>(found));
+        r.slots[j] = slot;
+        r.found[j] = found;
+        ++(one_ref ? unigrams_[slot].ref_max : unigram_ref_count_[slot]);
+      }
+      if (!one_ref) {
+        for (std::size_t j = 0; j < ref.size(); ++j) {
+          const std::uint32_t t = r.slots[j];
+          unigrams_[t].ref_max = std::max(unigrams_[t].ref_max, unigram_ref_count_[t]);
+          unigram_ref_count_[t] = 0;
+        }
+      }
+    }
+    // Clipped counts, each distinct unigram once: its hypothesis count is spent at its first
+    // position (the reference count stays, to tell the later ones whether it is in a reference).
+    std::uint64_t correct = 0;
+    for (std::size_t i = 0; i < hyp_len; ++i) {
+      UnigramCounts& c = unigrams_[hyp[i]];
+      correct += std::min(c.hyp_count, c.ref_max);
+      c.hyp_count = 0;
+      hyp_in_ref[i] = c.ref_max != 0;
+    }
+    for (std::size_t i = 0; i < hyp_len; ++i) unigrams_[hyp[i]] = UnigramCounts{};
+    unigrams_[0] = UnigramCounts{};
+    row[2] = static_cast<double>(correct);
+
+    for (std::size_t n = 2; n <= orders && correct != 0; ++n) {
+      // The hypothesis n-grams at the positions where both (n-1)-grams are in a reference:
+      // hyp_slots[i] becomes the slot of the n-gram at i.
+      const std::size_t hyp_live = Live(hyp_.found.data(), hyp_len - n + 1, hyp_.live.data());
+      const std::uint32_t* hyp_live_at = hyp_.live.data();
+      for (std::size_t a = 0; a < hyp_live; ++a) {
+        const std::uint32_t i = hyp_live_at[a];
+        const std::uint64_t key = Key(hyp_slots[i], hyp[i + n - 1]);
+        const std::size_t s = Probe(key);
+        slots_[s].key = key;
+        ++slots_[s].counts.hyp_count;
+        hyp_slots[i] = static_cast<std::uint32_t>(s);
+      }
+      // The references, likewise at the positions where both (n-1)-grams are in the
+      // hypothesis: slots[j] becomes the slot of the n-gram at j, or missing_.
+      for (std::size_t k = 1; k < num_seq; ++k) {
+        const std::vector<std::uint32_t>& ref = seqs[k];
+        if (ref.size() < n) continue;
+        Positions& r = refs_[k];
+        const std::size_t live = Live(r.found.data(), ref.size() - n + 1, r.live.data());
+        for (std::size_t a = 0; a < live; ++a) {
+          const std::uint32_t j = r.live[a];
+          const std::uint64_t key = Key(r.slots[j], ref[j + n - 1]);
+          const std::size_t s = Probe(key);
+          // s, or missing_ when the slot does not hold the key: a mask, not a branch.
+          const bool found = slots_[s].key == key;
+          const std::size_t mask = 0 - static_cast<std::size_t>(found);
+          const std::size_t slot = (s & mask) | (missing_ & ~mask);
+          r.slots[j] = static_cast<std::uint32_t>(slot);
+          r.found[j] = found;
+          ++(one_ref ? slots_[slot].counts.ref_max : slots_[slot].counts.ref_count);
+        }
+        if (one_ref) continue;
+        for (std::size_t a = 0; a < live; ++a) {
+          Counts& c = slots_[r.slots[r.live[a]]].counts;
+          c.ref_max = std::max(c.ref_max, c.ref_count);
+          c.ref_count = 0;
+        }
+      }
+      // Clipped counts, each distinct n-gram once (as for unigrams).
+      correct = 0;
+      for (std::size_t a = 0; a < hyp_live; ++a) {
+        const std::uint32_t i = hyp_live_at[a];
+        Counts& c = slots_[hyp_slots[i]].counts;
+        correct += std::min(c.hyp_count, c.ref_max);
+        c.hyp_count = 0;
+        hyp_in_ref[i] = c.ref_max != 0;
+      }
+      for (std::size_t a = 0; a < hyp_live; ++a) slots_[hyp_slots[hyp_live_at[a]]] = Slot{};
+      slots_[missing_] = Slot{};
+      row[1 + n] = static_cast<double>(correct);  // 0 ends the loop: no longer n-gram matches
+    }
   }
-  std::uint32_t Intern(std::uint32_t prefix, std::uint32_t token) {
-    const std::uint64_t key = Key(prefix, token);
-    Slot& slot = Probe(key);
-    if (slot.stamp == epoch_) return slot.id;
-    slot = {key, next_id_, epoch_};
-    return next_id_++;
-  }
-  std::uint32_t Find(std::uint32_t prefix, std::uint32_t token) {
-    if (prefix == kAbsent || token == kAbsent) return kAbsent;
-    const Slot& slot = Probe(Key(prefix, token));
-    return slot.stamp == epoch_ ? slot.id : kAbsent;
-  }
-  std::uint32_t next_id() const { return next_id_; }
 
  private:
-  struct Slot {
-    std::uint64_t key = 0;
-    std::uint32_t id = 0;
-    std::uint32_t stamp = 0;
+  static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};  // never a key: ids < 2^32 - 1
+
+  struct Counts {
+    std::uint32_t hyp_count = 0;
+    std::uint32_t ref_max = 0;    // the most in one reference
+    std::uint32_t ref_count = 0;  // in the current reference (several references only)
   };
+  struct Slot {
+    std::uint64_t key = kEmpty;
+    Counts counts;
+  };
+  struct UnigramCounts {
+    std::uint32_t hyp_count = 0;
+    std::uint32_t ref_max = 0;
+  };
+  // Per position of a sequence: the slot of the n-gram there, whether it is in the other side,
+  // and (scratch) the positions to visit at the next order.
+  struct Positions {
+    std::vector<std::uint32_t> slots;
+    std::vector<std::uint8_t> found;
+    std::vector<std::uint32_t> live;
+    void Fit(std::size_t n) {
+      if (slots.size() >= n) return;
+      const std::size_t size = std::max(n, 2 * slots.size());
+      slots.resize(size);
+      found.resize(size);
+      live.resize(size);
+    }
+  };
+
+  // The positions i < count whose n-grams can be in the other side, found[i] && found[i + 1],
+  // in order, into `live`; found[i] is reset for the next order. Returns how many.
+  static std::size_t Live(std::uint8_t* found, std::size_t count, std::uint32_t* live) {
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      live[k] = static_cast<std::uint32_t>(i);
+      k += found[i] & found[i + 1];
+      found[i] = 0;
+    }
+    return k;
+  }
+
   static std::uint64_t Key(std::uint32_t prefix, std::uint32_t token) {
     return (std::uint64_t{prefix} << 32) | token;
   }
-  Slot& Probe(std::uint64_t key) {
-    std::uint64_t h = key * 0x9E3779B97F4A7C15ULL;
-    std::size_t i = static_cast<std::size_t>(h ^ (h >> 29)) & mask_;
-    while (slots_[i].stamp == epoch_ && slots_[i].key != key) i = (i + 1) & mask_;
-    return slots_[i];
+
+  // Sizes the table and buffers for a segment. An order has at most one n-gram per hypothesis
+  // position, and the table stays at most 1/8 full, so that a probe rarely meets another key
+  // (a mispredicted branch costs more than the larger table; empty slots cost nothing).
+  void Prepare(const std::vector<std::vector<std::uint32_t>>& seqs, std::size_t num_seq,
+               std::uint32_t vocabulary_end) {
+    if (unigrams_.size() < vocabulary_end) {  // all zero: every segment zeroes what it used
+      unigrams_.resize(std::max<std::size_t>(vocabulary_end, 2 * unigrams_.size()));
+    }
+    if (num_seq > 2 && unigram_ref_count_.size() < unigrams_.size()) {
+      unigram_ref_count_.resize(unigrams_.size());
+    }
+    const std::size_t max_keys = seqs[0].size();
+    std::size_t capacity = 16;
+    int bits = 4;
+    while (capacity < 8 * max_keys) {
+      capacity *= 2;
+      ++bits;
+    }
+    if (capacity + 1 > slots_.size()) slots_.assign(capacity + 1, Slot{});  // all empty, too
+    shift_ = 64 - bits;
+    mask_ = capacity - 1;
+    missing_ = capacity;  // one past the probed slots
+    hyp_.Fit(seqs[0].size());
+    if (refs_.size() < num_seq) refs_.resize(num_seq);
+    for (std::size_t k = 1; k < num_seq; ++k) refs_[k].Fit(seqs[k].size());
   }
-  std::vector<Slot> slots_;
-  std::uint32_t epoch_ = 0;
+
+  // The slot holding `key`, or the empty slot where it belongs. Linear probing; the loop goes
+  // on only past another key, which is rare, with one branch per step (min is a conditional
+  // move): whether a key is there is data and cannot be predicted.
+  std::size_t Probe(std::uint64_t key) const {
+    std::size_t i = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> shift_);
+    while (std::min(slots_[i].key ^ key, slots_[i].key + 1) != 0) {  // kEmpty + 1 == 0
+      i = (i + 1) & mask_;
+    }
+    return i;
+  }
+
+  std::vector<UnigramCounts> unigrams_;           // per token id
+  std::vector<std::uint32_t> unigram_ref_count_;  // per token id (several references only)
+  std::vector<Slot> slots_;                       // mask_ + 1 probed slots, then missing_
   std::size_t mask_ = 0;
-  std::uint32_t next_id_ = 0;
+  int shift_ = 60;
+  std::size_t missing_ = 0;
+  Positions hyp_;
+  std::vector<Positions> refs_;  // index 0 unused
 };
 
-void EnsureSize(std::vector<std::uint32_t>& v, std::size_t n) {
-  if (v.size() < n) v.resize(std::max(n, 2 * v.size()), 0);
-}
+// ---- Working memory -----------------------------------------------------------------------
+//
+// The corpus vocabulary, the counter's tables and the token buffers of ComputeSegmentStats. A
+// thread keeps them between calls (up to kRetainedBytes), so that scoring one system after
+// another (several hypothesis files, paired tests, a server's requests) reuses warm memory;
+// fresh pages from the OS cost about as much as the tables' work.
+struct Workspace {
+  TokenCache cache;
+  SegmentCounter counter;
+  std::vector<std::vector<std::uint32_t>> seqs;  // token ids: the hypothesis, present refs
+};
 
-// Counts one segment's statistics from corpus token ids: seqs[0] is the hypothesis, the rest
-// its references. Writes [sys_len, ref_len, matches..., totals...] into `row` (zeroed).
-class SegmentCounter {
+constexpr std::size_t kRetainedBytes = 64 << 20;
+
+// Takes the thread's workspace (a new one if it has none, or if it is in use higher up the
+// stack) and gives it back when done.
+class WorkspaceLease {
  public:
-  void Count(std::vector<std::vector<std::uint32_t>>& seqs, std::size_t num_seq,
-             std::uint32_t vocabulary_end, std::size_t n_max, std::span<double> row) {
-    if (++epoch_ == 0) {
-      std::fill(stamp_.begin(), stamp_.end(), 0);
-      epoch_ = 1;
-    }
-    if (stamp_.size() < vocabulary_end) {
-      stamp_.resize(std::max<std::size_t>(vocabulary_end, 2 * stamp_.size()), 0);
-      local_.resize(stamp_.size(), 0);
-    }
-    if (cur_.size() < num_seq) {
-      cur_.resize(num_seq);
-      present_.resize(num_seq);
-      present_size_.resize(num_seq);
-    }
-    for (std::size_t s = 0; s < num_seq; ++s) {
-      cur_[s].resize(seqs[s].size());
-      present_[s].resize(seqs[s].size());
-    }
-
-    // Order 1: local ids for the hypothesis tokens; reference tokens are looked up. The
-    // sequences are rewritten in place with these ids.
-    std::uint32_t next_local = 1;
-    std::vector<std::uint32_t>& hyp = seqs[0];
-    const std::size_t hyp_len = hyp.size();
-    for (std::size_t i = 0; i < hyp_len; ++i) {
-      const std::uint32_t id = hyp[i];
-      if (stamp_[id] != epoch_) {
-        stamp_[id] = epoch_;
-        local_[id] = next_local++;
-      }
-      hyp[i] = present_[0][i] = local_[id];
-    }
-    present_size_[0] = hyp_len;
-    for (std::size_t s = 1; s < num_seq; ++s) {
-      std::uint32_t* out = present_[s].data();
-      std::size_t k = 0;
-      for (std::uint32_t& id : seqs[s]) {
-        id = stamp_[id] == epoch_ ? local_[id] : kAbsent;
-        out[k] = id;
-        k += id != kAbsent ? 1 : 0;
-      }
-      present_size_[s] = k;
-    }
-    for (std::size_t s = 0; s < num_seq; ++s) {
-      std::copy(seqs[s].begin(), seqs[s].end(), cur_[s].begin());
-    }
-    std::size_t max_pairs = 0;  // hypothesis n-grams of orders 2..N
-    for (std::size_t n = 2; n <= n_max && n <= hyp_len; ++n) max_pairs += hyp_len - n + 1;
-    pairs_.Reset(max_pairs, next_local);
-
-    for (std::size_t n = 1; n <= n_max && n <= hyp_len; ++n) {
-      if (n > 1) NextOrder(seqs, num_seq, n);
-      EnsureSize(count_, pairs_.next_id());
-      EnsureSize(ref_max_, pairs_.next_id());
-
-      // Reference counts: the maximum over the references. (The second loop meets repeated
-      // ids with a count already reset to 0, which leaves the maximum unchanged.)
-      for (std::size_t s = 1; s < num_seq; ++s) {
-        const std::span<const std::uint32_t> r(present_[s].data(), present_size_[s]);
-        for (std::uint32_t id : r) ++count_[id];
-        for (std::uint32_t id : r) {
-          ref_max_[id] = std::max(ref_max_[id], count_[id]);
-          count_[id] = 0;
-        }
-      }
-
-      // Hypothesis counts, clipped by the reference maxima.
-      const std::span<const std::uint32_t> h(present_[0].data(), present_size_[0]);
-      for (std::uint32_t id : h) ++count_[id];
-      std::uint64_t correct = 0;
-      for (std::uint32_t id : h) {
-        correct += std::min(count_[id], ref_max_[id]);
-        count_[id] = 0;
-      }
-      row[1 + n] = static_cast<double>(correct);
-      row[1 + n_max + n] = static_cast<double>(hyp_len - n + 1);
-      if (correct == 0) {
-        // No n-gram of this order matches, so no longer one can: only totals remain.
-        for (std::size_t m = n + 1; m <= n_max && m <= hyp_len; ++m) {
-          row[1 + n_max + m] = static_cast<double>(hyp_len - m + 1);
-        }
-        break;
-      }
-    }
-    // Only ids below next_id() were written.
-    std::fill_n(ref_max_.begin(), std::min<std::size_t>(ref_max_.size(), pairs_.next_id()), 0u);
+  WorkspaceLease() : workspace_(std::move(Cached())), exceptions_(std::uncaught_exceptions()) {
+    if (!workspace_) workspace_ = std::make_unique<Workspace>();
   }
+  ~WorkspaceLease() {
+    // A workspace left by an exception may be half-way through a segment: dropped.
+    if (std::uncaught_exceptions() == exceptions_ &&
+        workspace_->cache.Footprint() + workspace_->counter.Footprint() <= kRetainedBytes) {
+      Cached() = std::move(workspace_);
+    }
+  }
+  WorkspaceLease(const WorkspaceLease&) = delete;
+  WorkspaceLease& operator=(const WorkspaceLease&) = delete;
+
+  Workspace& operator*() { return *workspace_; }
 
  private:
-  // Replaces the ids of order n-1 in cur_ by those of order n (seqs holds the local token ids),
-  // and the present_ lists by the non-absent ones.
-  void NextOrder(const std::vector<std::vector<std::uint32_t>>& seqs, std::size_t num_seq,
-                 std::size_t n) {
-    // A hypothesis n-gram can occur in a reference only if both of its (n-1)-grams do.
-    {
-      std::uint32_t* h = cur_[0].data();
-      const std::uint32_t* tokens = seqs[0].data();
-      std::uint32_t* out = present_[0].data();
-      const std::size_t count = seqs[0].size() - n + 1;
-      std::size_t k = 0;
-      for (std::size_t i = 0; i < count; ++i) {
-        const std::uint32_t id = ref_max_[h[i]] != 0 && ref_max_[h[i + 1]] != 0
-                                     ? pairs_.Intern(h[i], tokens[i + n - 1])
-                                     : kAbsent;
-        h[i] = id;
-        out[k] = id;
-        k += id != kAbsent ? 1 : 0;
-      }
-      present_size_[0] = k;
-    }
-    // Likewise a reference n-gram is looked up only if both of its (n-1)-grams are in the
-    // hypothesis.
-    for (std::size_t s = 1; s < num_seq; ++s) {
-      const std::size_t len = seqs[s].size();
-      if (len < n) {
-        present_size_[s] = 0;
-        continue;
-      }
-      std::uint32_t* r = cur_[s].data();
-      const std::uint32_t* tokens = seqs[s].data();
-      std::uint32_t* out = present_[s].data();
-      const std::size_t count = len - n + 1;
-      std::size_t k = 0;
-      for (std::size_t i = 0; i < count; ++i) {
-        const std::uint32_t id =
-            r[i] != kAbsent && r[i + 1] != kAbsent ? pairs_.Find(r[i], tokens[i + n - 1]) : kAbsent;
-        r[i] = id;
-        out[k] = id;
-        k += id != kAbsent ? 1 : 0;
-      }
-      present_size_[s] = k;
-    }
+  static std::unique_ptr<Workspace>& Cached() {
+    thread_local std::unique_ptr<Workspace> cached;
+    return cached;
   }
-
-  std::vector<std::uint32_t> stamp_, local_;  // corpus token id -> local id, this epoch
-  std::uint32_t epoch_ = 0;
-  PairTable pairs_;
-  std::vector<std::vector<std::uint32_t>> cur_;      // per sequence: n-gram id per position
-  std::vector<std::vector<std::uint32_t>> present_;  // per sequence: the non-absent ids
-  std::vector<std::size_t> present_size_ = std::vector<std::size_t>(1);
-  std::vector<std::uint32_t> count_;    // per n-gram id, zero between uses
-  std::vector<std::uint32_t> ref_max_;  // per n-gram id, zero between segments
+  std::unique_ptr<Workspace> workspace_;
+  int exceptions_;
 };
 
 std::string Fixed(double value, int digits) {
@@ -767,17 +798,22 @@ Result<stats::SegmentStats> Bleu::ComputeSegmentStats(std::span<const std::strin
 
   const std::size_t n_max = order_;
   stats::SegmentStats out(stats_width());
-  TokenCache cache(tokenizer_, options_.lowercase);
+  out.Reserve(hyps.size());
+  WorkspaceLease lease;
+  TokenCache& cache = (*lease).cache;
+  SegmentCounter& counter = (*lease).counter;
   {
     std::size_t bytes = 0;
     for (const std::string& h : hyps) bytes += h.size();
     for (const auto& stream : refs) {
       for (const auto& r : stream) bytes += r ? r->size() : 0;
     }
-    cache.Reserve(bytes);
+    const std::size_t strings = bytes / 24 + 16;  // a guess: one distinct string per 24 bytes
+    cache.Start(tokenizer_, options_.lowercase, strings);
+    counter.Reserve(strings);
   }
-  SegmentCounter counter;
-  std::vector<std::vector<std::uint32_t>> seqs(1 + refs.size());  // hyp, present refs
+  std::vector<std::vector<std::uint32_t>>& seqs = (*lease).seqs;  // hyp, present refs
+  if (seqs.size() < 1 + refs.size()) seqs.resize(1 + refs.size());
 
   for (std::size_t seg = 0; seg < hyps.size(); ++seg) {
     std::size_t num_seq = 0;

@@ -155,17 +155,16 @@ Result<BootstrapCi> BootstrapCorpus(const SegmentStats& stats, const ScoreFn& sc
     return MakeError(ErrorCode::kInvalidArgument, "bootstrap: too many segments");
   }
   std::vector<double> distribution(static_cast<std::size_t>(options.resamples));
-  std::vector<double> sums(width);
-  std::vector<std::uint32_t> indices(n);
+  const SegmentStats* matrices[] = {&stats};
+  const PackedRows rows(matrices);
   NumpyRng rng(options.seed);
-  for (double& value : distribution) {
-    for (auto& i : indices) i = static_cast<std::uint32_t>(rng.Below(n));
-    SumRows(data, width, indices, sums.data());
-    value = score(sums);
-  }
+  rows.SumResamples(rng, distribution.size(), [&](std::size_t b, std::span<const double> sums) {
+    distribution[b] = score(sums);
+  });
   std::vector<double> jackknife;
   if (options.method == CiMethod::kBca) {
     jackknife.resize(n);
+    std::vector<double> sums(width);
     for (std::size_t i = 0; i < n; ++i) {
       const double* row = data + i * width;
       for (std::size_t c = 0; c < width; ++c) sums[c] = total[c] - row[c];

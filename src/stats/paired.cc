@@ -51,25 +51,23 @@ double PValue(std::span<const double> values, double observed) {
 }
 
 // Scores of `matrices` on `resamples` bootstrap resamples drawn from `rng` (one shared index
-// matrix, rng.choice(N, (resamples, N))); result[k][b] is matrix k on resample b.
+// matrix, rng.choice(N, (resamples, N)), drawn row by row); result[k][b] is matrix k on
+// resample b. The matrices are packed side by side, so each resample reads its rows once for
+// all of them.
 std::vector<std::vector<double>> BootstrapScores(std::span<const SegmentStats* const> matrices,
                                                  const ScoreFn& score, int resamples,
                                                  NumpyRng& rng) {
-  const std::size_t n = matrices[0]->rows(), width = matrices[0]->width();
+  const std::size_t width = matrices[0]->width();
   const std::size_t k_count = matrices.size();
-  std::vector<const double*> data(k_count);
-  for (std::size_t k = 0; k < k_count; ++k) data[k] = matrices[k]->data().data();
   std::vector<std::vector<double>> scores(k_count,
                                           std::vector<double>(static_cast<std::size_t>(resamples)));
-  std::vector<double> sums(width);
-  std::vector<std::uint32_t> indices(n);
-  for (std::size_t b = 0; b < static_cast<std::size_t>(resamples); ++b) {
-    for (auto& i : indices) i = static_cast<std::uint32_t>(rng.Below(n));
-    for (std::size_t k = 0; k < k_count; ++k) {
-      SumRows(data[k], width, indices, sums.data());
-      scores[k][b] = score(sums);
-    }
-  }
+  const PackedRows rows(matrices);
+  rows.SumResamples(rng, static_cast<std::size_t>(resamples),
+                    [&](std::size_t b, std::span<const double> sums) {
+                      for (std::size_t k = 0; k < k_count; ++k) {
+                        scores[k][b] = score(sums.subspan(k * width, width));
+                      }
+                    });
   return scores;
 }
 

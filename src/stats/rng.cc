@@ -129,6 +129,10 @@ std::uint64_t NumpyRng::BelowSlow(std::uint64_t n) {
   return static_cast<std::uint64_t>(m >> 64);
 }
 
+void NumpyRng::FillBelow(std::uint32_t n, std::span<std::uint32_t> out) {
+  FillBelow(n, out, [](std::size_t, std::size_t) {});
+}
+
 double NumpyRng::Uniform() {
   return static_cast<double>(NextUint64() >> 11) * (1.0 / 9007199254740992.0);
 }

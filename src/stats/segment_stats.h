@@ -31,6 +31,9 @@ class SegmentStats {
     return {data_.data() + i * width_, width_};
   }
 
+  // Makes room for `rows` rows in total, so that adding them does not reallocate.
+  void Reserve(std::size_t rows) { data_.reserve(rows * width_); }
+
   // Appends a row of zeros and returns it for filling.
   std::span<double> AddRow() {
     data_.resize(data_.size() + width_, 0.0);

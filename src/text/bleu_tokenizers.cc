@@ -10,6 +10,10 @@
 #include <mutex>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "text/unicode.h"
 
 namespace yardstick::text {
@@ -507,12 +511,127 @@ inline std::size_t TextRun(const unsigned char* p, const unsigned char* end) {
   return static_cast<std::size_t>(q - p);
 }
 
+#if defined(__SSE2__)
+// Bit masks of one 64-byte block of a line, bit k for byte k.
+struct BlockMasks {
+  std::uint64_t spaces;  // ' '
+  std::uint64_t high;    // bytes >= 0x80
+  std::uint64_t bad;     // bytes < 0x20, and 13a's '<' and '&' when asked for
+};
+
+inline BlockMasks ClassifyBlock(const unsigned char* p, bool is_13a) {
+  const __m128i space = _mm_set1_epi8(' ');
+  const __m128i below_text = _mm_set1_epi8(0x21);  // signed compare: also flags bytes >= 0x80
+  const __m128i lt = _mm_set1_epi8('<');
+  const __m128i amp = _mm_set1_epi8('&');
+  BlockMasks m{0, 0, 0};
+  for (int k = 0; k < 4; ++k) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+    const auto spaces = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, space)));
+    const auto low = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmplt_epi8(x, below_text)));
+    const auto high = static_cast<std::uint32_t>(_mm_movemask_epi8(x));
+    std::uint32_t bad = low & ~spaces & ~high;
+    if (is_13a) {
+      bad |= static_cast<std::uint32_t>(
+          _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, lt), _mm_cmpeq_epi8(x, amp))));
+    }
+    m.spaces |= std::uint64_t{spaces} << (16 * k);
+    m.high |= std::uint64_t{high} << (16 * k);
+    m.bad |= std::uint64_t{bad} << (16 * k);
+  }
+  return m;
+}
+#endif
+
+// Splits a line whose only whitespace is U+0020, 64 bytes at a time: words start where a
+// non-space byte follows a space (or the line's start) and end where a space follows a
+// non-space byte, which bit operations on the blocks' space masks find. Returns false, for the
+// general loop to decide, when the line has a byte below 0x20 (tabs, newlines, and the control
+// characters the general loop keeps inside words), 13a's '<' or '&' (when `is_13a`), invalid
+// UTF-8, or a non-ASCII whitespace character. Every word gets the context `context`.
+bool SplitOnSpaces(std::string_view line, bool is_13a, std::uint8_t context,
+                   std::vector<BleuWord>& words) {
+#if defined(__SSE2__)
+  const auto* b = reinterpret_cast<const unsigned char*>(line.data());
+  const std::size_t n = line.size();
+  std::size_t ends = 0;       // words ended (their size holds their end until the last loop)
+  std::uint64_t before = 1;   // bit 0: the byte before the block is a space (or none)
+  std::size_t next_char = 0;  // multi-byte characters are decoded from here on
+  for (std::size_t base = 0; base < n; base += 64) {
+    BlockMasks m;
+    if (base + 64 <= n) {
+      m = ClassifyBlock(b + base, is_13a);
+    } else {  // the tail, padded with spaces
+      unsigned char tail[64];
+      std::memset(tail, ' ', sizeof tail);
+      std::memcpy(tail, b + base, n - base);
+      m = ClassifyBlock(tail, is_13a);
+    }
+    if (m.bad != 0) return false;
+    // Multi-byte characters: valid, and not whitespace (which would separate words).
+    for (std::uint64_t h = m.high; h != 0; h &= h - 1) {
+      const std::size_t i = base + static_cast<std::size_t>(std::countr_zero(h));
+      if (i < next_char) continue;  // a continuation byte of the previous character
+      char32_t cp = 0;
+      const std::size_t len = DecodeAt(line, i, cp);
+      if (len == 0 || IsSpaceC(cp)) return false;
+      next_char = i + len;
+    }
+    const std::uint64_t space_before = (m.spaces << 1) | before;  // bit k: byte k-1 is a space
+    for (std::uint64_t s = ~m.spaces & space_before; s != 0; s &= s - 1) {
+      words.push_back(
+          {static_cast<std::uint32_t>(base) + static_cast<std::uint32_t>(std::countr_zero(s)), 0,
+           context});
+    }
+    BleuWord* out = words.data();
+    for (std::uint64_t e = m.spaces & ~space_before; e != 0; e &= e - 1) {
+      out[ends++].size =
+          static_cast<std::uint32_t>(base) + static_cast<std::uint32_t>(std::countr_zero(e));
+    }
+    before = m.spaces >> 63;
+  }
+  if (ends < words.size()) words[ends++].size = static_cast<std::uint32_t>(n);  // n % 64 == 0
+  for (BleuWord& w : words) w.size -= w.begin;
+  return true;
+#else
+  (void)line;
+  (void)is_13a;
+  (void)context;
+  (void)words;
+  return false;
+#endif
+}
+
+// Sets the context bits of `words` as SplitBleuWords gives them for the right-stripped line
+// (zh: the stripped line, whose first character is at `text_begin`).
+void SetWordContexts(BleuTokenizer tokenizer, std::size_t text_begin,
+                     std::vector<BleuWord>& words) {
+  if (tokenizer != BleuTokenizer::kIntl && tokenizer != BleuTokenizer::kZh) {
+    const std::uint8_t context = WordContext(tokenizer, 0, 0, 0);  // the same for every word
+    for (BleuWord& w : words) w.context |= context;
+    return;
+  }
+  const std::size_t text_end = words.empty() ? 0 : words.back().begin + words.back().size;
+  for (BleuWord& w : words) {
+    w.context |= WordContext(tokenizer, w.begin - text_begin, w.begin + w.size - text_begin,
+                             text_end - text_begin);
+  }
+}
+
 }  // namespace
 
 bool SplitBleuWordsUtf8(BleuTokenizer tokenizer, std::string_view line,
                         std::vector<BleuWord>& words) {
   words.clear();
   const bool zh = tokenizer == BleuTokenizer::kZh;
+  // Most lines only have spaces between words; zh also splits at its Chinese characters. Only
+  // intl's contexts depend on where the word is (13a pads the line; none and char ignore them).
+  if (!zh && SplitOnSpaces(line, tokenizer == BleuTokenizer::k13a, WordContext(tokenizer, 0, 0, 0),
+                           words)) {
+    if (tokenizer == BleuTokenizer::kIntl) SetWordContexts(tokenizer, 0, words);
+    return true;
+  }
+  words.clear();
   if (tokenizer == BleuTokenizer::k13a &&
       (line.find('<') != std::string_view::npos || line.find('&') != std::string_view::npos ||
        line.find('\n') != std::string_view::npos)) {
@@ -579,18 +698,7 @@ bool SplitBleuWordsUtf8(BleuTokenizer tokenizer, std::string_view line,
     }
     push(begin, i, 0);
   }
-  // Context as SplitBleuWords sees the rstripped line (zh: the stripped line).
-  if (tokenizer != BleuTokenizer::kIntl && !zh) {
-    const std::uint8_t context = WordContext(tokenizer, 0, 0, 0);  // the same for every word
-    for (BleuWord& w : words) w.context |= context;
-    return true;
-  }
-  const std::size_t text_begin = zh ? first_text : 0;
-  const std::size_t text_end = words.empty() ? 0 : words.back().begin + words.back().size;
-  for (BleuWord& w : words) {
-    w.context |= WordContext(tokenizer, w.begin - text_begin, w.begin + w.size - text_begin,
-                             text_end - text_begin);
-  }
+  SetWordContexts(tokenizer, zh ? first_text : 0, words);
   return true;
 }
 
@@ -649,23 +757,44 @@ bool TokenizeSimpleWord(BleuTokenizer tokenizer, std::u32string_view word, bool 
 
 namespace {
 
-// ASCII characters that some rule of 13a/zh (kActive13a) or intl (kActiveIntl) acts on.
-enum : std::uint8_t { kActive13a = 1, kActiveIntl = 2 };
+// Bytes: ASCII characters that some rule of 13a/zh (kActive13a) or intl (kActiveIntl) acts on,
+// and the bytes of multi-byte characters (kMultiByte).
+enum : std::uint8_t { kActive13a = 1, kActiveIntl = 2, kMultiByte = 4 };
 
-constexpr std::array<std::uint8_t, 128> MakeActiveAscii() {
-  std::array<std::uint8_t, 128> t{};
-  for (char32_t c = 0; c < 128; ++c) {
+constexpr std::array<std::uint8_t, 256> MakeActiveBytes() {
+  std::array<std::uint8_t, 256> t{};
+  for (char32_t c = 0; c < 256; ++c) {
     std::uint8_t f = 0;
-    if (IsRegexpSplitChar(c) || c == U'.' || c == U',' || c == U'-') f |= kActive13a;
-    if ((kAsciiClassTable[c] & (kBleuPunct | kBleuSymbol)) != 0) f |= kActiveIntl;
+    if (c >= 128) {
+      f = kMultiByte;
+    } else {
+      if (IsRegexpSplitChar(c) || c == U'.' || c == U',' || c == U'-') f |= kActive13a;
+      if ((kAsciiClassTable[c] & (kBleuPunct | kBleuSymbol)) != 0) f |= kActiveIntl;
+    }
     t[c] = f;
   }
   return t;
 }
 
-constexpr std::array<std::uint8_t, 128> kActiveAscii = MakeActiveAscii();
+constexpr std::array<std::uint8_t, 256> kActiveBytes = MakeActiveBytes();
 
 }  // namespace
+
+bool IsSingleTokenBleuWordUtf8(BleuTokenizer tokenizer, std::string_view word,
+                               std::uint8_t context) {
+  if (word.empty()) return false;
+  if (tokenizer == BleuTokenizer::kNone || (context & kBleuWordVerbatim) != 0) return true;
+  if (tokenizer == BleuTokenizer::kChar) return word.size() == 1;
+  // 13a, zh, intl: no rule applies to any character. 13a ignores non-ASCII characters; zh and
+  // intl must look at them.
+  const auto* b = reinterpret_cast<const unsigned char*>(word.data());
+  std::uint8_t active = 0;
+  for (std::size_t i = 0; i < word.size(); ++i) active |= kActiveBytes[b[i]];
+  const std::uint8_t flags = tokenizer == BleuTokenizer::kIntl  ? kActiveIntl | kMultiByte
+                             : tokenizer == BleuTokenizer::k13a ? kActive13a
+                                                                : kActive13a | kMultiByte;
+  return (active & flags) == 0;
+}
 
 bool SplitSimpleBleuWordUtf8(BleuTokenizer tokenizer, std::string_view word, std::uint8_t context,
                              std::vector<BleuTokenRange>& tokens) {
@@ -673,7 +802,8 @@ bool SplitSimpleBleuWordUtf8(BleuTokenizer tokenizer, std::string_view word, std
   const auto* b = reinterpret_cast<const unsigned char*>(word.data());
   const auto n = static_cast<std::uint32_t>(word.size());
   if (n == 0) return true;
-  if (tokenizer == BleuTokenizer::kNone || (context & kBleuWordVerbatim) != 0) {
+  // First the most common case: no rule applies to any character.
+  if (IsSingleTokenBleuWordUtf8(tokenizer, word, context)) {
     tokens.push_back({0, n});
     return true;
   }
@@ -695,25 +825,7 @@ bool SplitSimpleBleuWordUtf8(BleuTokenizer tokenizer, std::string_view word, std
     }
     return true;
   }
-  // 13a, zh, intl. First the most common case: no rule applies to any character.
   const bool intl = tokenizer == BleuTokenizer::kIntl;
-  {
-    const std::uint8_t flag = intl ? kActiveIntl : kActive13a;
-    std::uint8_t active = 0;
-    bool multi = false;
-    for (std::uint32_t i = 0; i < n; ++i) {
-      if (b[i] < 0x80) {
-        active |= kActiveAscii[b[i]];
-      } else {
-        multi = true;
-      }
-    }
-    // 13a ignores non-ASCII characters; zh and intl must look at them.
-    if ((active & flag) == 0 && (!multi || tokenizer == BleuTokenizer::k13a)) {
-      tokens.push_back({0, n});
-      return true;
-    }
-  }
   // Then the shape of TokenizeSimpleWord.
   auto classes = [&](char32_t c) -> std::uint8_t {  // bit 1: pair character, bit 2: single
     if (intl) {
@@ -731,21 +843,34 @@ bool SplitSimpleBleuWordUtf8(BleuTokenizer tokenizer, std::string_view word, std
     std::uint32_t j = n - 1;
     while (j > 0 && (b[j] & 0xC0) == 0x80) --j;  // start of the last code point
     if (at(j, last) != n - j) return false;
-    if ((classes(last) & 1) != 0) {
-      // 13a/zh: only a final '.' or ',' is always split; a final '-' needs a digit before it.
-      if ((context & kBleuWordSpaceAfter) == 0 || (!intl && last == U'-')) return false;
+    if (!intl && last == U'-') {
+      // 13a/zh: a final '-' is split off after a digit (rule 4); otherwise it stays inside.
+      if (j > 0 && IsAsciiDigit(b[j - 1])) body_end = j;
+    } else if ((classes(last) & 1) != 0) {
+      // 13a/zh: a final '.' or ',' is split before a space; intl: any final punctuation.
+      if ((context & kBleuWordSpaceAfter) == 0) return false;
       body_end = j;
     }
   }
+  // 13a/zh: the rules split a '-' off only after a digit (rule 4), and a '.' or ',' only next to
+  // a non-digit (rules 2 and 3), so a '-' after a non-digit and a '.' or ',' between two digits
+  // (3.14, 1,000) stay inside their token. Rule 1 only adds spaces around its own characters,
+  // so it never changes the neighbours these rules see.
+  auto stays_inside = [&](std::uint32_t i) {
+    const bool digit_before = i > 0 && IsAsciiDigit(b[i - 1]);
+    if (b[i] == '-') return !digit_before;
+    return digit_before && i + 1 < n && IsAsciiDigit(b[i + 1]);
+  };
   bool open = false;  // a token is being extended
   for (std::uint32_t i = 0; i < body_end;) {
     char32_t cp = 0;
     const std::uint32_t len = at(i, cp);
     if (len == 0) return false;
-    const std::uint8_t f =
+    std::uint8_t f =
         cp < 128 && !intl && !IsRegexpSplitChar(cp) && cp != U'.' && cp != U',' && cp != U'-'
             ? 0
             : classes(cp);
+    if (!intl && (f & 1) != 0 && stays_inside(i)) f = 0;
     if ((f & 5) != 0) return false;  // a pair character (or a zh Chinese one) inside
     if ((f & 2) != 0) {
       tokens.push_back({i, len});

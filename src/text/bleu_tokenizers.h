@@ -103,11 +103,19 @@ struct BleuTokenRange {
   std::uint32_t size = 0;
 };
 
+// True when `word`, a word of SplitBleuWordsUtf8 (valid UTF-8, no whitespace) with its context,
+// is certainly one token by itself: no rule of the tokenizer acts on any of its characters (the
+// common case, and cheap to check). False for the empty word and when in doubt.
+bool IsSingleTokenBleuWordUtf8(BleuTokenizer tokenizer, std::string_view word,
+                               std::uint8_t context);
+
 // The tokens TokenizeBleuWord gives for a word of SplitBleuWordsUtf8 (valid UTF-8, no
 // whitespace), as byte ranges, for the common shapes: no rule applies (one token), or only
 // single characters split off (13a/zh: the rule-1 class; intl: \p{S}) and a final period /
-// comma (intl: punctuation) split off before a space. Returns false for other words, which
-// need TokenizeBleuWord.
+// comma (intl: punctuation) split off before a space; for 13a/zh also hyphenated words
+// (a '-' after a non-digit stays, after a digit it is split off) and numbers with separators
+// (a '.' or ',' between two digits stays). Returns false for other words, which need
+// TokenizeBleuWord.
 bool SplitSimpleBleuWordUtf8(BleuTokenizer tokenizer, std::string_view word, std::uint8_t context,
                              std::vector<BleuTokenRange>& tokens);
 
