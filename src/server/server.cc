@@ -269,8 +269,7 @@ class Server::Impl {
   // --- Body reading with a limit after decompression ----------------------------------------
 
   // Reads the (already decompressed) body; false and a 413 response when it is too large.
-  bool ReadBody(const httplib::Request& req, httplib::Response& res,
-                const httplib::ContentReader& reader, std::string& body) {
+  bool ReadBody(httplib::Response& res, const httplib::ContentReader& reader, std::string& body) {
     const size_t limit = config_.server.limits.max_body_bytes;
     bool too_large = false;
     const bool ok = reader([&](const char* data, size_t len) {
@@ -292,7 +291,6 @@ class Server::Impl {
       SendError(res, 400, "invalid_argument", "could not read the request body");
       return false;
     }
-    (void)req;
     return true;
   }
 
@@ -398,7 +396,7 @@ class Server::Impl {
     auto principal = Authorize(req, res, false, &project);
     if (!principal) return;
     std::string body;
-    if (!ReadBody(req, res, reader, body)) return;
+    if (!ReadBody(res, reader, body)) return;
     ingest::ParseOptions po;
     po.max_record_bytes = config_.server.limits.max_record_bytes;
     po.max_attributes = config_.server.limits.max_attributes;
@@ -416,14 +414,12 @@ class Server::Impl {
       return;
     }
     auto& rejections = parsed->rejections;
-    const size_t before = parsed->batch.size();
     AssignProject(parsed->batch.calls, project, principal->admin, rejections, parsed->call_origins);
     AssignProject(parsed->batch.scores, project, principal->admin, rejections,
                   parsed->score_origins);
     AssignProject(parsed->batch.outcomes, project, principal->admin, rejections,
                   parsed->outcome_origins);
     const size_t valid = parsed->batch.size();
-    (void)before;
     store::AppendResult stored;
     uint64_t redactions = 0;
     if (!parsed->batch.empty()) {
@@ -475,7 +471,7 @@ class Server::Impl {
     auto principal = Authorize(req, res, true, &project);
     if (!principal) return;
     std::string body;
-    if (!ReadBody(req, res, reader, body)) return;
+    if (!ReadBody(res, reader, body)) return;
     otlp::Limits limits;
     limits.max_attributes = config_.server.limits.max_attributes;
     limits.max_record_bytes = config_.server.limits.max_record_bytes;

@@ -1,15 +1,14 @@
 #include "stats/intervals.h"
 
 #include <algorithm>
-#include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 
+#include "stats/distributions.h"
+
 namespace yardstick::stats {
 
-double NormalCritical(double level) {
-  return boost::math::quantile(boost::math::normal_distribution<double>(), 0.5 + level / 2);
-}
+double NormalCritical(double level) { return NormalPpf(0.5 + level / 2); }
 
 double StudentTCritical(double level, double df) {
   return boost::math::quantile(boost::math::students_t_distribution<double>(df), 0.5 + level / 2);

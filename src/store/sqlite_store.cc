@@ -1319,16 +1319,13 @@ class SqliteStore final : public Store {
       return MakeError(ErrorCode::kInvalidArgument, "more than 100000 buckets; use a larger step");
     }
     std::string sql;
-    int fixed = 0;
     if (kind == 'c') {
       sql = "SELECT ts, " + std::string(kDimColumns) +
             ", data FROM call_rollups WHERE project = ? AND resolution = ? AND ts >= ? AND ts < ?";
-      fixed = 4;
     } else {
       sql = "SELECT ts, " + std::string(kDimColumns) +
             ", data FROM record_rollups WHERE kind = ? AND project = ? AND name = ? AND "
             "resolution = ? AND ts >= ? AND ts < ?";
-      fixed = 6;
       if (!q.score_source.empty()) sql += " AND source = ?";
     }
     std::vector<std::string> values;
@@ -1363,7 +1360,6 @@ class SqliteStore final : public Store {
       stmt->Bind(i++, static_cast<int64_t>(seg.resolution));
       stmt->Bind(i++, seg.from_ns);
       stmt->Bind(i++, seg.to_ns);
-      (void)fixed;
       if (kind != 'c' && !q.score_source.empty()) stmt->Bind(i++, q.score_source);
       for (const auto& v : values) stmt->Bind(i++, v);
       int rc;
