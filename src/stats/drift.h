@@ -7,7 +7,7 @@
 // counts); each measure takes the forms that make sense for it. Semantics follow scipy 1.10.1
 // (`ks_2samp`, `jensenshannon`, `chi2_contingency`, `wasserstein_distance`) and, for PSI,
 // STATISTICS.md with Evidently's zero-share convention; results match
-// tests/stats/data/drift.jsonl to a relative 1e-12 (1e-9 for one-sided exact KS p-values).
+// tests/stats/data/drift.jsonl to a relative 1e-12 (1e-11 for one-sided exact KS p-values).
 //
 // Errors (kInvalidArgument): empty samples, NaN or infinite values, negative or non-finite counts,
 // a count vector that sums to 0, mismatched lengths, unknown options; the message names the

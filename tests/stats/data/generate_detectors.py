@@ -290,6 +290,18 @@ def drift_cases():
         if name == "big-10020-60":
             out.append(ks_case(name, x, y, "two-sided", "exact"))
 
+    # Random small sizes, both orders, with and without ties, every alternative (exact path).
+    for k in range(24):
+        n1, n2 = (int(v) for v in rng.integers(1, 90, 2))
+        x = rng.normal(0, 1, n1)
+        y = rng.normal(float(rng.choice([0.0, 0.4, 1.0])), 1, n2)
+        if k % 2:
+            x, y = np.round(x, 1), np.round(y, 1)
+        x = [float(v) for v in x]
+        y = [float(v) for v in y]
+        for alternative in ("two-sided", "less", "greater"):
+            out.append(ks_case(f"random-{k}-{n1}-{n2}", x, y, alternative))
+
     # The limiting Kolmogorov distribution used by the asymptotic two-sided p-value.
     zs = [0.05, 0.2, 0.35, 0.5, 0.7, 0.81, 0.82, 0.83, 1.0, 1.2, 1.36, 1.63, 2.0, 3.0, 4.0, 6.0]
     out.append({"id": "kolmogorov-sf", "fn": "kolmogorov_sf", "inputs": {"z": zs}, "options": {},
