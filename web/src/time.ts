@@ -1,0 +1,56 @@
+// Time ranges as the API takes them: RFC 3339, Unix seconds, or relative ("now-24h", "-7d").
+
+export const PRESETS: { label: string; seconds: number }[] = [
+  { label: "1h", seconds: 3600 },
+  { label: "6h", seconds: 6 * 3600 },
+  { label: "24h", seconds: 86400 },
+  { label: "7d", seconds: 7 * 86400 },
+  { label: "30d", seconds: 30 * 86400 },
+];
+
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 7 * 86400 };
+
+// Seconds since the epoch for an API time expression, or null when it is not one we understand
+// (the server then reports the problem).
+export function parseTime(expr: string, nowSeconds = Date.now() / 1000): number | null {
+  const e = expr.trim();
+  if (e === "" || e === "now") return nowSeconds;
+  const rel = /^(?:now)?-(\d+(?:\.\d+)?)([smhdw])$/.exec(e);
+  if (rel) return nowSeconds - Number(rel[1]) * UNITS[rel[2]];
+  if (/^\d+(\.\d+)?$/.test(e)) return Number(e);
+  const t = Date.parse(e);
+  return Number.isNaN(t) ? null : t / 1000;
+}
+
+export function rangeSeconds(from: string, to: string): number | null {
+  const now = Date.now() / 1000;
+  const f = parseTime(from, now);
+  const t = parseTime(to || "now", now);
+  return f === null || t === null || t <= f ? null : t - f;
+}
+
+const STEPS_MIN = [1, 5, 15, 60, 360, 1440];
+
+// The smallest step (whole minutes, as the API wants) that gives at most `maxPoints` buckets.
+export function autoStep(seconds: number, maxPoints: number): string {
+  for (const m of STEPS_MIN) {
+    if (seconds / (m * 60) <= maxPoints) return stepLabel(m);
+  }
+  return `${Math.ceil(seconds / maxPoints / 86400)}d`;
+}
+
+// A step of about seconds/points, in whole minutes.
+export function stepFor(seconds: number, points: number): string {
+  const m = Math.max(1, Math.round(seconds / points / 60));
+  return stepLabel(m);
+}
+
+function stepLabel(m: number): string {
+  if (m % 1440 === 0) return `${m / 1440}d`;
+  if (m % 60 === 0) return `${m / 60}h`;
+  return `${m}m`;
+}
+
+export function toEpochSeconds(iso: string): number {
+  return Date.parse(iso) / 1000;
+}
