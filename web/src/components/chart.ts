@@ -53,7 +53,10 @@ export function timeChart(xs: number[], lines: ChartLine[], unit: string, opts: 
   const showReadout = (idx: number | null | undefined) => {
     readout.replaceChildren();
     if (idx === null || idx === undefined || idx < 0 || idx >= xs.length) {
-      readout.appendChild(h("span", { class: "muted" }, "Hover the chart for values; drag to zoom, double-click to reset."));
+      lines.forEach((line, i) => {
+        readout.appendChild(h("span", { class: "readout-item" }, h("i", { class: "swatch", style: `background:${PALETTE[i % PALETTE.length]}` }), line.label));
+      });
+      readout.appendChild(h("span", { class: "muted" }, "Hover for values; drag to zoom, double-click to reset."));
       return;
     }
     readout.appendChild(h("span", { class: "readout-time" }, formatTime(new Date(xs[idx] * 1000).toISOString())));

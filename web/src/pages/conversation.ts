@@ -28,6 +28,10 @@ function scoreList(scores: Score[]): HTMLElement | null {
   );
 }
 
+function metric(label: string, key: string, ...value: (string | HTMLElement | null)[]): HTMLElement {
+  return h("div", null, h("dt", null, label), h("dd", { class: key }, ...value));
+}
+
 function callCard(c: Call, i: number, scores: Score[]): HTMLElement {
   const model = c.response_model ?? c.model ?? c.request_model ?? "";
   const error = c.status === "error";
@@ -46,14 +50,11 @@ function callCard(c: Call, i: number, scores: Score[]): HTMLElement {
     h(
       "dl",
       { class: "metrics" },
-      h("dt", null, "Latency"),
-      h("dd", { class: "latency" }, formatMs(c.duration_ms)),
-      c.ttft_ms !== undefined ? [h("dt", null, "TTFT"), h("dd", null, formatMs(c.ttft_ms))] : null,
-      h("dt", null, "Tokens in / out"),
-      h("dd", { class: "tokens" }, `${formatInt(c.input_tokens)} / ${formatInt(c.output_tokens)}`),
-      h("dt", null, "Cost"),
-      h("dd", { class: "cost" }, formatUsd(c.cost_usd), c.cost_computed ? h("span", { class: "muted small" }, " (priced)") : null),
-      c.finish_reason ? [h("dt", null, "Finish"), h("dd", null, c.finish_reason)] : null,
+      metric("Latency", "latency", formatMs(c.duration_ms)),
+      c.ttft_ms !== undefined ? metric("TTFT", "ttft", formatMs(c.ttft_ms)) : null,
+      metric("Tokens in / out", "tokens", `${formatInt(c.input_tokens)} / ${formatInt(c.output_tokens)}`),
+      metric("Cost", "cost", formatUsd(c.cost_usd), c.cost_computed ? h("span", { class: "muted small" }, " (priced)") : null),
+      c.finish_reason ? metric("Finish", "finish", c.finish_reason) : null,
     ),
     c.input !== undefined ? h("div", { class: "io-block" }, h("h4", null, "Input"), h("pre", { class: "io" }, c.input)) : null,
     c.output !== undefined ? h("div", { class: "io-block" }, h("h4", null, "Output"), h("pre", { class: "io" }, c.output)) : null,
