@@ -23,6 +23,8 @@ if(YARDSTICK_BUILD_DASHBOARD)
                     "is not built; `yardstick serve` will say so at /. Run scripts/install-deps.")
   endif()
 endif()
+# Visible to tests/ too.
+set(YARDSTICK_DASHBOARD_BUILT ${YARDSTICK_DASHBOARD_BUILT} CACHE INTERNAL "the dashboard is embedded")
 
 function(yardstick_dashboard_sources out_var)
   set(assets_cc ${CMAKE_CURRENT_BINARY_DIR}/dashboard_files_data.cc)

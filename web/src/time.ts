@@ -39,10 +39,16 @@ export function autoStep(seconds: number, maxPoints: number): string {
   return `${Math.ceil(seconds / maxPoints / 86400)}d`;
 }
 
-// A step of about seconds/points, in whole minutes.
-export function stepFor(seconds: number, points: number): string {
-  const m = Math.max(1, Math.round(seconds / points / 60));
-  return stepLabel(m);
+// Steps for sparklines (about 24-30 buckets) whose buckets line up with the store's hour and
+// day rollups, so a series over 30 days of 10M calls reads a few dozen rollup rows per bucket.
+const SPARK_STEP_SECONDS: Record<string, number> = { "1h": 120, "6h": 900, "24h": 3600, "7d": 21600, "30d": 86400 };
+
+// The window of a sparkline for a preset range: `from` rounded down to a multiple of the step
+// (Unix seconds), and the step.
+export function sparkWindow(range: string, seconds: number, nowSeconds = Date.now() / 1000): { from: string; step: string } {
+  const step = SPARK_STEP_SECONDS[range] ?? Math.max(60, Math.round(seconds / 30 / 60) * 60);
+  const from = Math.floor((nowSeconds - seconds) / step) * step;
+  return { from: String(from), step: stepLabel(step / 60) };
 }
 
 function stepLabel(m: number): string {

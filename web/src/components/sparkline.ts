@@ -9,6 +9,7 @@ export function sparkline(values: (number | null)[], opts: { width?: number; hei
     width,
     height,
     viewBox: `0 0 ${width} ${height}`,
+    preserveAspectRatio: "none",
     role: "img",
     "aria-label": opts.label ?? "trend",
   });

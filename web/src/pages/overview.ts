@@ -9,7 +9,7 @@ import { sparkline } from "../components/sparkline";
 import { h } from "../dom";
 import { formatCi, formatValue } from "../format";
 import { navigate, type PageContext } from "../router";
-import { stepFor } from "../time";
+import { sparkWindow } from "../time";
 
 export const HEADLINES: { kpi: string; label: string }[] = [
   { kpi: "calls", label: "Calls" },
@@ -23,7 +23,7 @@ export async function overviewPage(ctx: PageContext): Promise<void> {
   const range = ctx.params.get("range") ?? "24h";
   const seconds = presetSeconds(range);
   const from = `now-${range}`;
-  const step = stepFor(seconds, 30);
+  const spark = sparkWindow(range, seconds);
   const { signal } = ctx;
 
   const goalsHost = h("div");
@@ -55,14 +55,14 @@ export async function overviewPage(ctx: PageContext): Promise<void> {
     try {
       const [one, series] = await Promise.all([
         get<KpiAnswer>(`/v1/kpis/${kpi}`, { from }, { signal }),
-        get<KpiAnswer>(`/v1/kpis/${kpi}`, { from, step }, { signal }),
+        get<KpiAnswer>(`/v1/kpis/${kpi}`, spark, { signal }),
       ]);
       const p = one.series[0]?.points[0];
       const unit = one.kpi.unit;
       valueEl.textContent = formatValue(p?.value ?? (unit === "calls" || unit === "USD" ? 0 : null), unit);
       valueEl.setAttribute("data-value", String(p?.value ?? ""));
       if (p?.ci) ciEl.textContent = formatCi(p.ci.low, p.ci.high, unit, p.ci.level);
-      if (p && kpi !== "calls") nEl.textContent = `n = ${p.n.toLocaleString("en-US")}`;
+      if (p && kpi !== "calls") nEl.textContent = p.n > 0 ? `n = ${p.n.toLocaleString("en-US")}` : "no data in this range";
       sparkEl.appendChild(sparkline(series.series[0]?.points.map((x) => x.value) ?? [], { label: `${label} trend` }));
       return kpi === "calls" ? (p?.value ?? 0) : null;
     } catch (e) {
@@ -76,7 +76,7 @@ export async function overviewPage(ctx: PageContext): Promise<void> {
 
   const [callCounts] = await Promise.all([
     Promise.all(tileWork),
-    renderGoals(goalsHost, { from, step, label: range }, signal).catch((e) => showError(goalsHost, "Goals", e)),
+    renderGoals(goalsHost, { ...spark, label: range }, signal).catch((e) => showError(goalsHost, "Goals", e)),
     renderFiringAlerts(alertsHost, signal).catch((e) => showError(alertsHost, "Alerts", e)),
   ]);
   if (signal.aborted) return;
