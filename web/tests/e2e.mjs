@@ -399,6 +399,18 @@ async function main() {
     await shot("explorer-error-rate");
   });
 
+  await check("KPI explorer: a score KPI takes the score's name", async () => {
+    await page.goto(base + "/kpis?kpi=score_mean&from=now-24h&step=1h");
+    await ready();
+    assert((await page.textContent("[data-testid=status]")).includes("enter its name"), "asks for the score name");
+    await page.fill("#score-name", "helpfulness");
+    await page.press("#score-name", "Enter");
+    await ready();
+    assert(new URL(page.url()).searchParams.get("name") === "helpfulness", `URL ${page.url()}`);
+    const a = await api("/v1/kpis/score_mean", { from: "now-24h", name: "helpfulness" });
+    assertClose(await page.textContent("[data-testid=summary] tbody tr td.value"), a.series[0].points[0].value, "mean helpfulness");
+  });
+
   await check("KPI explorer: a chart of more than 10,000 points stays interactive", async () => {
     await page.goto(base + "/kpis?kpi=calls&from=now-8d&step=1m&band=none");
     await ready();

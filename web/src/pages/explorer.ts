@@ -211,6 +211,12 @@ export async function explorerPage(ctx: PageContext): Promise<() => void> {
     name: s.name || undefined,
     source: s.source || undefined,
   };
+  if (needsName && !s.name) {
+    status.textContent = `${s.kpi} is computed over one named score: enter its name (e.g. helpfulness) and, optionally, its source.`;
+    ctx.outlet.setAttribute("data-ready", "1");
+    nameInput.focus();
+    return cleanup;
+  }
   try {
     const wantPct = s.band === "pct" && family !== null;
     const [series, total, lowA, highA] = await Promise.all([
