@@ -474,6 +474,13 @@ async function main() {
     const models = await page.$$eval("tr.row td:nth-child(2)", (tds) => tds.map((td) => td.textContent));
     assert(models.length === want.calls.length && models.length > 0, `${models.length} rows, API ${want.calls.length}`);
     assert(models.every((m) => m === "claude-sonnet-4"), `models ${[...new Set(models)]}`);
+    await page.goto(base + "/calls?range=24h");
+    await ready();
+    await page.selectOption("#f-status", "error");
+    await ready();
+    const errors = await api("/v1/calls", { from: "now-24h", limit: "50", status: "error" });
+    const ids = await page.$$eval("tr.row", (trs) => trs.map((tr) => tr.getAttribute("data-call")));
+    assert(ids.length > 0 && JSON.stringify(ids) === JSON.stringify(errors.calls.map((c) => c.id)), `error calls: ${ids.length} shown, API ${errors.calls.length}`);
   });
 
   await check("conversation: calls in order with latency, tokens, cost, scores, feedback, outcomes", async () => {

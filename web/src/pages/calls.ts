@@ -18,8 +18,14 @@ export async function callsPage(ctx: PageContext): Promise<() => void> {
   const prev = (params.get("prev") ?? "").split(" ").filter(Boolean); // earlier pages' cursors ("-": the first)
   let unbind = () => {};
 
-  const inputs = CALL_FILTERS.map((f) =>
-    h("input", { name: f, id: `f-${f}`, value: params.get(f) ?? "", placeholder: f, size: 12, spellcheck: "false" }),
+  const inputs: (HTMLInputElement | HTMLSelectElement)[] = CALL_FILTERS.map((f) =>
+    f === "status"
+      ? h(
+          "select",
+          { name: f, id: `f-${f}` },
+          ["", "ok", "error", "unset"].map((v) => h("option", { value: v, selected: (params.get(f) ?? "") === v }, v || "any status")),
+        )
+      : h("input", { name: f, id: `f-${f}`, value: params.get(f) ?? "", placeholder: f, size: 12, spellcheck: "false" }),
   );
   const rangeSelect = h(
     "select",
@@ -48,6 +54,7 @@ export async function callsPage(ctx: PageContext): Promise<() => void> {
     h("button", { type: "submit", class: "primary" }, "Filter"),
   );
   rangeSelect.addEventListener("change", () => navigate(query()));
+  inputs.forEach((i) => i instanceof HTMLSelectElement && i.addEventListener("change", () => navigate(query())));
 
   const listHost = h("div", { class: "table-wrap" });
   const pager = h("div", { class: "pager" });
