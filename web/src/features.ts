@@ -5,7 +5,7 @@ import { probe } from "./api";
 import type { Route } from "./router";
 
 export interface NavEntry {
-  label: string;
+  label: string; // "" for pages reached only by links (a conversation)
   href: string;
   route: Route;
   requires?: string; // an API path that must answer 200
@@ -15,10 +15,6 @@ const entries: NavEntry[] = [];
 
 export function registerPage(entry: NavEntry): void {
   entries.push(entry);
-}
-
-export function allRoutes(): Route[] {
-  return entries.map((e) => e.route);
 }
 
 // The entries this server supports, in registration order.

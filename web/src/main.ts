@@ -2,7 +2,7 @@
 // router. Pages live in pages/; a page for an optional capability registers with `requires`.
 import { clearSession, currentSession, get, saveSession, setUnauthorizedHandler, storedKey, type Session, type WhoAmI } from "./api";
 import { h } from "./dom";
-import { allRoutes, availableEntries, registerPage } from "./features";
+import { availableEntries, registerPage } from "./features";
 import { callsPage } from "./pages/calls";
 import { conversationPage } from "./pages/conversation";
 import { explorerPage } from "./pages/explorer";
@@ -36,10 +36,11 @@ async function shell(s: Session): Promise<void> {
     ),
     outlet,
   );
-  const entries = (await availableEntries()).filter((e) => e.label);
-  const links = entries.map((e) => h("a", { href: e.href, "data-nav": e.href }, e.label));
+  // Only the pages this server supports are linked and routed.
+  const entries = await availableEntries();
+  const links = entries.filter((e) => e.label).map((e) => h("a", { href: e.href, "data-nav": e.href }, e.label));
   nav.replaceChildren(...links);
-  startRouter(outlet, allRoutes(), (ctx) => {
+  startRouter(outlet, entries.map((e) => e.route), (ctx) => {
     ctx.outlet.append(h("h1", null, "Not found"), h("p", null, "No page at this address. ", h("a", { href: "/" }, "Go to the overview.")));
   }, (path) => {
     for (const a of links) {
