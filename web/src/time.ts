@@ -57,6 +57,21 @@ function stepLabel(m: number): string {
   return `${m}m`;
 }
 
+// "15m", "1h", "1d", "300" (seconds) -> seconds; null when not understood.
+export function stepSeconds(step: string): number | null {
+  const m = /^(\d+)([smhdw]?)$/.exec(step.trim());
+  return m ? Number(m[1]) * (m[2] ? UNITS[m[2]] : 1) : null;
+}
+
+// For a range ending now with a step of an hour or more, `from` moved back to a multiple of the
+// step (Unix seconds), so each bucket reads whole hour or day rollups; otherwise `from` as given.
+export function alignFrom(from: string, to: string, step: string | undefined): string {
+  const seconds = step ? stepSeconds(step) : null;
+  if (!seconds || seconds < 3600 || (to && to !== "now") || !/^(now)?-/.test(from.trim())) return from;
+  const f = parseTime(from);
+  return f === null ? from : String(Math.floor(f / seconds) * seconds);
+}
+
 export function toEpochSeconds(iso: string): number {
   return Date.parse(iso) / 1000;
 }

@@ -7,7 +7,7 @@ import { emptyState } from "../components/empty_state";
 import { h } from "../dom";
 import { formatCi, formatValue } from "../format";
 import { navigate, type PageContext } from "../router";
-import { autoStep, PRESETS, rangeSeconds, toEpochSeconds } from "../time";
+import { alignFrom, autoStep, PRESETS, rangeSeconds, toEpochSeconds } from "../time";
 
 export const DIMENSIONS = ["model", "route", "prompt_version", "variant", "environment"];
 const STEPS = ["auto", "1m", "5m", "15m", "1h", "6h", "1d", "none"];
@@ -219,11 +219,13 @@ export async function explorerPage(ctx: PageContext): Promise<() => void> {
   }
   try {
     const wantPct = s.band === "pct" && family !== null;
+    // The chart's buckets start at a multiple of the step; the summary covers exactly the range.
+    const seriesParams = { ...base, from: alignFrom(s.from, s.to, step), step };
     const [series, total, lowA, highA] = await Promise.all([
-      get<KpiAnswer>(`/v1/kpis/${s.kpi}`, { ...base, step }, { signal }),
+      get<KpiAnswer>(`/v1/kpis/${s.kpi}`, seriesParams, { signal }),
       get<KpiAnswer>(`/v1/kpis/${s.kpi}`, base, { signal }),
-      wantPct ? get<KpiAnswer>(`/v1/kpis/${family!.low}`, { ...base, step }, { signal }) : Promise.resolve(null),
-      wantPct ? get<KpiAnswer>(`/v1/kpis/${family!.high}`, { ...base, step }, { signal }) : Promise.resolve(null),
+      wantPct ? get<KpiAnswer>(`/v1/kpis/${family!.low}`, seriesParams, { signal }) : Promise.resolve(null),
+      wantPct ? get<KpiAnswer>(`/v1/kpis/${family!.high}`, seriesParams, { signal }) : Promise.resolve(null),
     ]);
     if (signal.aborted) return cleanup;
     const unit = series.kpi.unit;
