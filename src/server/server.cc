@@ -932,17 +932,24 @@ class Server::Impl {
     http_.Get("/v1/whoami", [this](const httplib::Request& req, httplib::Response& res) {
       HandleWhoAmI(req, res);
     });
-    // Last: the dashboard's files and pages for every other path (unknown /v1/ paths get a JSON
-    // 404, as an API client expects).
-    http_.Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
-      if (req.path == "/v1" || req.path.starts_with("/v1/") || !dashboard_) {
-        return SendError(res, 404, "not_found", "no such endpoint: " + req.path);
-      }
-      StaticResponse r = dashboard_->Get(req.path);
-      res.status = r.status;
-      for (const auto& [name, value] : r.headers) res.set_header(name, value);
-      res.set_content(std::move(r.body), r.content_type);
-    });
+    // Requests that no route took (a 404 without a body yet): GETs outside /v1/ are the
+    // dashboard's files and pages, the rest a JSON 404. Done here rather than as a catch-all
+    // route so that no route, wherever it is registered, is ever shadowed by it.
+    http_.set_error_handler(httplib::Server::HandlerWithResponse(
+        [this](const httplib::Request& req, httplib::Response& res) {
+          if (res.status != 404 || !res.body.empty())
+            return httplib::Server::HandlerResponse::Unhandled;
+          const bool get = req.method == "GET" || req.method == "HEAD";
+          if (!get || !dashboard_ || req.path == "/v1" || req.path.starts_with("/v1/")) {
+            SendError(res, 404, "not_found", "no such endpoint: " + req.method + " " + req.path);
+            return httplib::Server::HandlerResponse::Handled;
+          }
+          StaticResponse r = dashboard_->Get(req.path);
+          res.status = r.status;
+          for (const auto& [name, value] : r.headers) res.set_header(name, value);
+          res.set_content(std::move(r.body), r.content_type);
+          return httplib::Server::HandlerResponse::Handled;
+        }));
   }
 
   // GET /v1/whoami: the role of the presented key and the project it acts on.

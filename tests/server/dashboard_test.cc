@@ -179,6 +179,14 @@ TEST_F(DashboardServerTest, WhoAmIAndPages) {
   ASSERT_TRUE(api);
   EXPECT_EQ(api->status, 404);
   EXPECT_EQ(json::parse(api->body)["error"]["code"], "not_found");
+  auto post = c.Post("/kpis", "{}", "application/json");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 404);
+  EXPECT_EQ(json::parse(post->body)["error"]["code"], "not_found");
+  auto listed = Get("/v1/kpis", key);
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->status, 200);
+  EXPECT_TRUE(json::parse(listed->body).contains("kpis"));
   auto health = Get("/healthz");
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 200);
