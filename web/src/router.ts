@@ -85,6 +85,12 @@ export async function render(): Promise<void> {
       current.cleanup = cleanup;
     }
   } catch (e) {
-    if (!abort.signal.aborted && !(e instanceof DOMException && e.name === "AbortError")) throw e;
+    if (abort.signal.aborted || (e instanceof DOMException && e.name === "AbortError")) return;
+    // A failed request the page did not handle itself: say so where the page would be.
+    const p = document.createElement("p");
+    p.className = "error";
+    p.textContent = `This page could not be loaded: ${e instanceof Error ? e.message : String(e)}`;
+    ctx.outlet.appendChild(p);
+    ctx.outlet.setAttribute("data-ready", "1");
   }
 }
