@@ -192,7 +192,7 @@ export async function explorerPage(ctx: PageContext): Promise<() => void> {
     h(
       "section",
       { class: "panel" },
-      h("h2", null, s.kpi, info ? h("span", { class: "muted small" }, ` — ${info.description} (${info.unit}${info.better ? `, ${info.better} is better` : ""})`) : null),
+      h("h2", null, s.kpi, info ? h("span", { class: "muted small" }, ` — ${info.description} (${info.unit}${info.better === "higher" || info.better === "lower" ? `, ${info.better} is better` : ""})`) : null),
       status,
       chartHost,
       summaryHost,
