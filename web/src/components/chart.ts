@@ -78,6 +78,8 @@ export function timeChart(xs: number[], lines: ChartLine[], unit: string, opts: 
     series,
     bands,
     legend: { show: false },
+    // Axes in UTC, like every time the API returns and the tables show.
+    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
     cursor: { drag: { x: true, y: false }, points: { size: 6 } },
     scales: { x: { time: true } },
     axes: [
