@@ -29,8 +29,9 @@ export function sparkline(values: (number | null)[], opts: { width?: number; hei
   const flush = () => {
     if (run.length > 1) root.appendChild(svg("polyline", { points: run.join(" "), fill: "none" }));
     else if (run.length === 1) {
-      const [cx, cy] = run[0].split(",");
-      root.appendChild(svg("circle", { cx, cy, r: 1.5 }));
+      // A lone value: a short tick (circles would be stretched by the non-uniform scaling).
+      const [cx, cy] = run[0].split(",").map(Number);
+      root.appendChild(svg("polyline", { points: `${cx - 2},${cy} ${cx + 2},${cy}`, fill: "none" }));
     }
     run = [];
   };
