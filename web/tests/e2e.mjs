@@ -272,7 +272,7 @@ async function main() {
         assertClose(m[2], p.ci.high, `tile ${kpi} CI high`);
       }
       const spark = await page.getAttribute(`.tile[data-kpi=${kpi}] svg.sparkline`, "data-points");
-      assert(Number(spark) >= 25, `tile ${kpi}: sparkline has ${spark} points`);
+      assert(Number(spark) >= 24, `tile ${kpi}: sparkline has ${spark} points`);
     }
     assert((await page.$("[data-testid=goals]")) === null, "goals shown although GET /v1/goals is 404");
     assert((await page.$("[data-testid=alerts]")) === null, "alerts shown although GET /v1/alerts is 404");
@@ -395,7 +395,9 @@ async function main() {
     // The chart's buckets start on a whole hour: ask the API for the same buckets.
     const t0 = lines[1].split(",")[0];
     assert(Date.parse(t0) % 3600e3 === 0, `first bucket ${t0} is not on a whole hour`);
-    const a = await api("/v1/kpis/error_rate", { from: t0, step: "1h", group_by: "route" });
+    // ... up to the last bucket the page had (an hour may have begun since).
+    const last = lines.slice(1).map((l) => Date.parse(l.split(",")[0])).reduce((a, b) => Math.max(a, b));
+    const a = await api("/v1/kpis/error_rate", { from: t0, to: new Date(last + 60e3).toISOString(), step: "1h", group_by: "route" });
     const points = a.series.reduce((acc, s) => acc + s.points.length, 0);
     assert(lines[0] === "time,route,value,n,ci_low,ci_high,ci_level", `CSV header ${lines[0]}`);
     assert(lines.length === points + 1, `CSV has ${lines.length - 1} rows, the API ${points} points`);
