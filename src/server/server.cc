@@ -18,6 +18,7 @@
 #include "pricing/price_table.h"
 #include "redact/redactor.h"
 #include "server/auth.h"
+#include "server/dashboard.h"
 #include "server/http_util.h"
 #include "server/prometheus.h"
 #include "store/store.h"
@@ -169,6 +170,16 @@ class Server::Impl {
     auto engine = kpi::Engine::Create(store_.get(), std::move(defs));
     if (!engine) return std::unexpected(engine.error());
     kpis_ = std::make_unique<kpi::Engine>(std::move(*engine));
+
+    if (config_.server.dashboard.enabled) {
+      if (config_.server.dashboard.dir.empty()) {
+        dashboard_ = Dashboard::Embedded();
+      } else {
+        auto d = Dashboard::FromDirectory(config_.server.dashboard.dir);
+        if (!d) return std::unexpected(d.error());
+        dashboard_ = std::move(*d);
+      }
+    }
 
     SetUpMetrics();
     SetUpRoutes();
@@ -918,13 +929,46 @@ class Server::Impl {
     http_.Get("/v1/projects", [this](const httplib::Request& req, httplib::Response& res) {
       HandleListProjects(req, res);
     });
+    http_.Get("/v1/whoami", [this](const httplib::Request& req, httplib::Response& res) {
+      HandleWhoAmI(req, res);
+    });
+    // Requests that no route took (a 404 without a body yet): GETs outside /v1/ are the
+    // dashboard's files and pages, the rest a JSON 404. Done here rather than as a catch-all
+    // route so that no route, wherever it is registered, is ever shadowed by it.
+    http_.set_error_handler(httplib::Server::HandlerWithResponse(
+        [this](const httplib::Request& req, httplib::Response& res) {
+          if (res.status != 404 || !res.body.empty())
+            return httplib::Server::HandlerResponse::Unhandled;
+          const bool get = req.method == "GET" || req.method == "HEAD";
+          if (!get || !dashboard_ || req.path == "/v1" || req.path.starts_with("/v1/")) {
+            SendError(res, 404, "not_found", "no such endpoint: " + req.method + " " + req.path);
+            return httplib::Server::HandlerResponse::Handled;
+          }
+          StaticResponse r = dashboard_->Get(req.path);
+          res.status = r.status;
+          for (const auto& [name, value] : r.headers) res.set_header(name, value);
+          res.set_content(std::move(r.body), r.content_type);
+          return httplib::Server::HandlerResponse::Handled;
+        }));
+  }
+
+  // GET /v1/whoami: the role of the presented key and the project it acts on.
+  void HandleWhoAmI(const httplib::Request& req, httplib::Response& res) {
+    std::string project;
+    auto p = Authorize(req, res, false, &project);
+    if (!p) return;
+    json out = {{"role", p->admin ? "admin" : "project"},
+                {"project", project.empty() ? json(nullptr) : json(project)},
+                {"version", YARDSTICK_VERSION}};
+    res.set_content(Dump(out), kJson);
   }
 
   static std::string RouteLabel(const std::string& path) {
     static const std::set<std::string> kFixed = {
-        "/healthz", "/readyz",  "/metrics",  "/v1/events",   "/v1/scores",  "/v1/traces",
-        "/v1/logs", "/v1/kpis", "/v1/calls", "/v1/outcomes", "/v1/projects"};
+        "/healthz", "/readyz",  "/metrics",  "/v1/events",   "/v1/scores",   "/v1/traces",
+        "/v1/logs", "/v1/kpis", "/v1/calls", "/v1/outcomes", "/v1/projects", "/v1/whoami"};
     if (kFixed.contains(path)) return path;
+    if (!path.starts_with("/v1/") && path != "/v1") return "dashboard";
     if (path.rfind("/v1/kpis/", 0) == 0) return "/v1/kpis/{name}";
     if (path.rfind("/v1/conversations/", 0) == 0) return "/v1/conversations/{id}";
     return "other";
@@ -954,6 +998,7 @@ class Server::Impl {
   std::unique_ptr<redact::Redactor> redactor_;
   std::unique_ptr<pricing::PriceTable> prices_;
   std::unique_ptr<kpi::Engine> kpis_;
+  std::optional<Dashboard> dashboard_;  // nullopt: server.dashboard.enabled is false
   Registry metrics_;
   httplib::Server http_;
   int port_ = 0;
