@@ -47,6 +47,8 @@ std::string WebhookReceiver::Start(int port) {
   port_ = bound;
   server_ = std::move(server);
   thread_ = std::thread([s = server_.get()] { s->listen_after_bind(); });
+  // stop() only takes effect once the server runs: wait for it, so Stop() never hangs.
+  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return "";
 }
 
