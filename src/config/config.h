@@ -1,6 +1,7 @@
 #pragma once
-// yardstick.yaml: the server's one configuration file (server, storage, auth, redaction, pricing
-// and user-defined KPIs), parsed into plain structs and validated in one pass.
+// yardstick.yaml: the server's one configuration file (server, storage, auth, redaction, pricing,
+// user-defined KPIs, notifiers and escalations), parsed into plain structs and validated in one
+// pass.
 //
 // Every key is documented in docs/configuration.md; examples/yardstick.yaml is a complete file.
 //
@@ -162,10 +163,10 @@ struct NotifierConfig {
   // type webhook: a JSON template with {{placeholders}} ("" = the message's document as is).
   std::string template_text;
   int template_line = 0, template_column = 0;  // where the template value starts (1-based)
-  int max_attempts = 0;                              // 0 = retry until expiry
-  int64_t expiry_ns = 24 * 3'600'000'000'000;        // give up this long after enqueuing
-  int64_t backoff_base_ns = 1'000'000'000;           // first retry delay
-  int64_t backoff_max_ns = 300'000'000'000;          // largest retry delay
+  int max_attempts = 0;                        // 0 = retry until expiry
+  int64_t expiry_ns = 24 * 3'600'000'000'000;  // give up this long after enqueuing
+  int64_t backoff_base_ns = 1'000'000'000;     // first retry delay
+  int64_t backoff_max_ns = 300'000'000'000;    // largest retry delay
   int line = 0, column = 0;
 };
 
@@ -184,8 +185,8 @@ struct EscalationRuleConfig {
   // call's input.
   std::vector<std::string> phrases;
   std::string regex;
-  int failed_calls = 0;       // condition failed_calls: this many failed calls in a row
-  int max_turns = 0;          // condition max_turns: more calls than this
+  int failed_calls = 0;         // condition failed_calls: this many failed calls in a row
+  int max_turns = 0;            // condition max_turns: more calls than this
   int64_t max_duration_ns = 0;  // condition max_duration: first call start to last call end
   int recent_messages = 10;     // calls (and scores) included in the payload
   int line = 0, column = 0;

@@ -88,8 +88,8 @@ void ReadHumanRequest(const Field& f, Context& ctx, EscalationRuleConfig& rule, 
 
 void ReadEscalations(const Field& f, Context& ctx, std::vector<EscalationRuleConfig>& out) {
   static constexpr std::array<std::string_view, 10> kKeys = {
-      "name",         "notifier",  "projects",  "recent_messages", "score",
-      "human_request", "failed_calls", "max_turns", "max_duration", "description"};
+      "name",          "notifier",     "projects",  "recent_messages", "score",
+      "human_request", "failed_calls", "max_turns", "max_duration",    "description"};
   std::map<std::string, Field> names;
   ForEachItem(f, ctx.diag, [&](const Field& item) {
     MapReader map(item, ctx.diag, kKeys);
@@ -102,9 +102,8 @@ void ReadEscalations(const Field& f, Context& ctx, std::vector<EscalationRuleCon
       if (!map.String("name", rule.name)) {
         ok = false;
       } else if (!IsSnakeName(rule.name)) {
-        ctx.diag.Add(name->mark,
-                     name->path + ": expected a rule name ([a-z][a-z0-9_]*), got " +
-                         Quote(rule.name));
+        ctx.diag.Add(name->mark, name->path + ": expected a rule name ([a-z][a-z0-9_]*), got " +
+                                     Quote(rule.name));
         ok = false;
       } else if (auto [it, inserted] = names.emplace(rule.name, *name); !inserted) {
         ctx.diag.Add(name->mark, name->path + ": escalation rule " + Quote(rule.name) +
@@ -142,7 +141,8 @@ void ReadEscalations(const Field& f, Context& ctx, std::vector<EscalationRuleCon
     if (given.size() != 1) {
       ctx.diag.Add(item.mark,
                    item.path + ": a rule needs exactly one condition (" + JoinNames(kConditions) +
-                       "), got " + (given.empty() ? std::string("none") : std::to_string(given.size())));
+                       "), got " +
+                       (given.empty() ? std::string("none") : std::to_string(given.size())));
       ok = false;
     } else {
       rule.condition = given[0];

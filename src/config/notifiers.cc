@@ -60,8 +60,8 @@ bool ReadUrl(const MapReader& map, Diagnostics& diag, std::string& out) {
 
 void ReadNotifiers(const Field& f, Context& ctx, std::vector<NotifierConfig>& out) {
   static constexpr std::array<std::string_view, 10> kKeys = {
-      "name",         "type",   "url",          "headers",    "timeout", "template",
-      "max_attempts", "expiry", "backoff_base", "backoff_max"};
+      "name",     "type",         "url",    "headers",      "timeout",
+      "template", "max_attempts", "expiry", "backoff_base", "backoff_max"};
   static constexpr std::array<std::string_view, 3> kTypes = {"alertmanager", "slack", "webhook"};
   static constexpr std::array<std::string_view, 2> kHeaderKeys = {"name", "value_env"};
   std::map<std::string, Field> names;
@@ -76,8 +76,9 @@ void ReadNotifiers(const Field& f, Context& ctx, std::vector<NotifierConfig>& ou
       if (!map.String("name", n.name)) {
         ok = false;
       } else if (!IsNotifierName(n.name)) {
-        ctx.diag.Add(name->mark, name->path + ": expected a notifier name ([a-z][a-z0-9_-]*), got " +
-                                     Quote(n.name));
+        ctx.diag.Add(
+            name->mark,
+            name->path + ": expected a notifier name ([a-z][a-z0-9_-]*), got " + Quote(n.name));
         ok = false;
       } else if (auto [it, inserted] = names.emplace(n.name, *name); !inserted) {
         ctx.diag.Add(name->mark, name->path + ": notifier " + Quote(n.name) +
@@ -100,8 +101,8 @@ void ReadNotifiers(const Field& f, Context& ctx, std::vector<NotifierConfig>& ou
         NotifierHeaderConfig header;
         if (auto hn = hm.Get("name")) {
           if (hm.String("name", header.name) && !IsHeaderName(header.name)) {
-            ctx.diag.Add(hn->mark, hn->path + ": expected an HTTP header name, got " +
-                                       Quote(header.name));
+            ctx.diag.Add(hn->mark,
+                         hn->path + ": expected an HTTP header name, got " + Quote(header.name));
             ok = false;
           }
         } else {
@@ -142,8 +143,9 @@ void ReadNotifiers(const Field& f, Context& ctx, std::vector<NotifierConfig>& ou
         n.template_line = t->mark.line + 1;
         n.template_column = t->mark.column + 1;
         if (n.template_text.empty()) {
-          ctx.diag.Add(t->mark, t->path + ": the template is empty (leave the key out to send "
-                                          "the message's document)");
+          ctx.diag.Add(t->mark, t->path +
+                                    ": the template is empty (leave the key out to send "
+                                    "the message's document)");
           ok = false;
         }
       } else {

@@ -56,9 +56,8 @@ class Engine::Impl {
   Result<void> Init() {
     for (const auto& r : rules_.rules()) {
       if (!options_.outbox->HasNotifier(r.notifier)) {
-        return MakeError(ErrorCode::kInvalidArgument, "escalation rule '" + r.name +
-                                                          "': unknown notifier '" + r.notifier +
-                                                          "'");
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "escalation rule '" + r.name + "': unknown notifier '" + r.notifier + "'");
       }
     }
     auto db = Database::Open(options_.path, false);
@@ -177,8 +176,8 @@ class Engine::Impl {
       if (!st) return std::unexpected(st.error());
       int i = 1;
       for (const std::string* v : std::initializer_list<const std::string*>{
-               &row.project, &row.conversation_id, &row.rule, &row.key, &row.notifier,
-               &row.user_id, &reason, &row.summary, &row.document}) {
+               &row.project, &row.conversation_id, &row.rule, &row.key, &row.notifier, &row.user_id,
+               &reason, &row.summary, &row.document}) {
         st->Bind(i++, *v);
       }
       st->Bind(i++, now);

@@ -104,7 +104,8 @@ Result<RuleSet> RuleSet::Compile(const std::vector<config::EscalationRuleConfig>
   return set;
 }
 
-RuleSet::RuleSet(RuleSet&& o) noexcept : rules_(std::move(o.rules_)), regexes_(std::move(o.regexes_)) {
+RuleSet::RuleSet(RuleSet&& o) noexcept
+    : rules_(std::move(o.rules_)), regexes_(std::move(o.regexes_)) {
   o.regexes_.clear();
 }
 

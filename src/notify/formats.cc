@@ -172,9 +172,9 @@ Result<std::string> RenderBody(const Message& m, const config::NotifierConfig& n
       }
       std::string text;
       for (const auto& f : fields) text += (text.empty() ? "" : "\n") + f.get<std::string>();
-      body["attachments"] = json::array(
-          {{{"color", document.value("status", "") == "firing" ? "danger" : "good"},
-            {"text", text}}});
+      body["attachments"] =
+          json::array({{{"color", document.value("status", "") == "firing" ? "danger" : "good"},
+                        {"text", text}}});
     }
     return Dump(body);
   }
@@ -203,9 +203,9 @@ std::vector<config::Issue> CheckTemplates(const config::Config& config) {
     if (n.template_text.empty()) continue;
     auto t = Template::Parse(n.template_text);
     if (!t) {
-      issues.push_back(config::Issue{n.template_line, n.template_column,
-                                     "notifiers[" + std::to_string(i) +
-                                         "].template: " + t.error().message()});
+      issues.push_back(
+          config::Issue{n.template_line, n.template_column,
+                        "notifiers[" + std::to_string(i) + "].template: " + t.error().message()});
     }
   }
   return issues;

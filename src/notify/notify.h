@@ -27,7 +27,7 @@
 
 namespace yardstick::notify {
 
-struct AlertItem {  // one alert in Alertmanager webhook terms
+struct AlertItem {                                 // one alert in Alertmanager webhook terms
   std::string status;                              // "firing" | "resolved"
   std::map<std::string, std::string> labels;       // includes "alertname"
   std::map<std::string, std::string> annotations;  // templated already
@@ -36,15 +36,15 @@ struct AlertItem {  // one alert in Alertmanager webhook terms
 };
 
 struct Message {
-  std::string kind;             // "alert" | "report" | "escalation"
-  std::string notifier;         // configured notifier name (config `notifiers[].name`)
-  std::string idempotency_key;  // one logical notification; enqueuing a key twice is a no-op;
-                                // sent as the Idempotency-Key header
-  std::string group_key;        // kind alert: Alertmanager groupKey
+  std::string kind;               // "alert" | "report" | "escalation"
+  std::string notifier;           // configured notifier name (config `notifiers[].name`)
+  std::string idempotency_key;    // one logical notification; enqueuing a key twice is a no-op;
+                                  // sent as the Idempotency-Key header
+  std::string group_key;          // kind alert: Alertmanager groupKey
   std::vector<AlertItem> alerts;  // kind alert
-  std::string document;         // kind report/escalation: the JSON body for webhook receivers
-  std::string summary;          // one line of text for chat formats (slack)
-  std::string project;          // the project it concerns ("" = none; only admins list it)
+  std::string document;           // kind report/escalation: the JSON body for webhook receivers
+  std::string summary;            // one line of text for chat formats (slack)
+  std::string project;            // the project it concerns ("" = none; only admins list it)
 };
 
 // A delivery as stored: one message for one notifier.
@@ -82,10 +82,10 @@ struct AttemptResult {
 struct OutboxOptions {
   std::string path;  // state.db
   std::vector<config::NotifierConfig> notifiers;
-  std::string external_url;  // Alertmanager externalURL (this server's base URL)
-  std::function<int64_t()> clock;   // Unix ns; default: the system clock
-  std::function<double()> random;   // uniform in [0, 1) for jitter; default: seeded engine
-  std::function<const char*(const char*)> getenv;  // header values; default: std::getenv
+  std::string external_url;        // Alertmanager externalURL (this server's base URL)
+  std::function<int64_t()> clock;  // Unix ns; default: the system clock
+  std::function<double()> random;  // uniform in [0, 1) for jitter; default: seeded engine
+  std::function<const char*(const char*)> getenv;        // header values; default: std::getenv
   std::function<void(const AttemptResult&)> on_attempt;  // called after every attempt
 };
 

@@ -170,8 +170,8 @@ class Outbox::Impl {
 
   Result<bool> Contains(const std::string& notifier, const std::string& key) {
     std::lock_guard lock(mutex_);
-    auto st = db_.Prepare(
-        "SELECT 1 FROM outbox_deliveries WHERE notifier = ? AND idempotency_key = ?");
+    auto st =
+        db_.Prepare("SELECT 1 FROM outbox_deliveries WHERE notifier = ? AND idempotency_key = ?");
     if (!st) return std::unexpected(st.error());
     st->Bind(1, notifier);
     st->Bind(2, key);
@@ -285,7 +285,8 @@ class Outbox::Impl {
         }
       }
       if (wait_ns > 0 && !wake_) {
-        cv_.wait_for(lock, std::chrono::nanoseconds(wait_ns), [this] { return stopping_ || wake_; });
+        cv_.wait_for(lock, std::chrono::nanoseconds(wait_ns),
+                     [this] { return stopping_ || wake_; });
       }
       wake_ = false;
     }
@@ -321,7 +322,8 @@ class Outbox::Impl {
       sent.error = "HTTP " + std::to_string(res->status);
       if (!res->body.empty()) sent.error += ": " + res->body.substr(0, 200);
       if (res->has_header("Retry-After")) {
-        sent.retry_after_ns = ParseRetryAfter(res->get_header_value("Retry-After"), options_.clock());
+        sent.retry_after_ns =
+            ParseRetryAfter(res->get_header_value("Retry-After"), options_.clock());
       }
     }
     return sent;
@@ -349,8 +351,8 @@ class Outbox::Impl {
       result.error = sent.error;
       const auto& n = it->second;
       const bool ok = sent.status >= 200 && sent.status < 300;
-      const bool retryable = sent.status == 0 || sent.status == 408 || sent.status == 429 ||
-                             sent.status >= 500;
+      const bool retryable =
+          sent.status == 0 || sent.status == 408 || sent.status == 429 || sent.status >= 500;
       if (ok) {
         status = "delivered";
         delivered = now;
@@ -360,8 +362,8 @@ class Outbox::Impl {
         status = "failed";
         result.error = "gave up after " + std::to_string(attempts) + " attempts: " + sent.error;
       } else {
-        int64_t delay = BackoffDelay(attempts, n.backoff_base_ns, n.backoff_max_ns,
-                                     options_.random());
+        int64_t delay =
+            BackoffDelay(attempts, n.backoff_base_ns, n.backoff_max_ns, options_.random());
         if (sent.retry_after_ns) delay = std::max(delay, *sent.retry_after_ns);
         next = now + delay;
         if (next >= d.expires_ns) {

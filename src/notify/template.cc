@@ -63,8 +63,8 @@ std::string InString(const json* v) {
 
 const std::vector<std::string>& Template::Roots() {
   static const std::vector<std::string> roots = {
-      "kind",    "notifier",  "idempotency_key", "summary",  "project",
-      "status",  "group_key", "alerts",          "document", "created_at"};
+      "kind",   "notifier",  "idempotency_key", "summary",  "project",
+      "status", "group_key", "alerts",          "document", "created_at"};
   return roots;
 }
 
@@ -91,8 +91,9 @@ Result<Template> Template::Parse(std::string_view text) {
         const std::string_view step = inner.substr(start, dot - start);
         if (step.empty() || !std::all_of(step.begin(), step.end(), IsKeyChar)) {
           return std::unexpected(
-              At(text, i, "expected a placeholder like {{document.conversation_id}}, got {{" +
-                              std::string(inner) + "}}"));
+              At(text, i,
+                 "expected a placeholder like {{document.conversation_id}}, got {{" +
+                     std::string(inner) + "}}"));
         }
         s.path.emplace_back(step);
         start = dot + 1;
@@ -129,7 +130,8 @@ Result<Template> Template::Parse(std::string_view text) {
     literal.push_back(c);
     ++i;
   }
-  if (!literal.empty()) t.segments_.push_back(Segment{std::move(literal), {}, false, literal_start});
+  if (!literal.empty())
+    t.segments_.push_back(Segment{std::move(literal), {}, false, literal_start});
 
   // The filled-in text must be JSON: render with a sample of every root and parse.
   const json sample = {{"kind", "alert"},

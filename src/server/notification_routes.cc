@@ -40,13 +40,12 @@ json DeliveryJson(const notify::Delivery& d, bool with_body) {
 
 }  // namespace
 
-Result<std::unique_ptr<notify::Outbox>> OpenOutbox(const config::Config& config,
-                                                   Registry& metrics, Logger& log) {
+Result<std::unique_ptr<notify::Outbox>> OpenOutbox(const config::Config& config, Registry& metrics,
+                                                   Logger& log) {
   if (auto issues = notify::CheckTemplates(config); !issues.empty()) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     config::FormatIssues(config.source_path.empty() ? "<config>"
-                                                                     : config.source_path,
-                                          issues));
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        config::FormatIssues(config.source_path.empty() ? "<config>" : config.source_path, issues));
   }
   metrics.AddCounter("yardstick_notifications_sent_total",
                      "Notifications delivered (2xx), by notifier and kind");
@@ -105,8 +104,8 @@ Result<std::unique_ptr<escalation::Engine>> OpenEscalations(const config::Config
   return escalation::Engine::Open(std::move(o));
 }
 
-void EvaluateEscalations(escalation::Engine& engine, const model::Batch& batch,
-                         Registry& metrics, Logger& log) {
+void EvaluateEscalations(escalation::Engine& engine, const model::Batch& batch, Registry& metrics,
+                         Logger& log) {
   auto fired = engine.OnBatch(batch);
   if (!fired) {
     log.Error("escalation failed", {{"error", fired.error().message()}});
@@ -154,9 +153,9 @@ void AddNotificationRoutes(httplib::Server& http, notify::Outbox& outbox, Author
     const std::string status = q.status;
     if (!status.empty() && status != "pending" && status != "delivered" && status != "failed" &&
         status != "expired") {
-      return SendError(res, 400, "invalid_argument",
-                       "status: expected pending, delivered, failed or expired, got '" + status +
-                           "'");
+      return SendError(
+          res, 400, "invalid_argument",
+          "status: expected pending, delivered, failed or expired, got '" + status + "'");
     }
     auto list = outbox.List(q);
     if (!list) return SendError(res, 500, "internal", list.error().message());

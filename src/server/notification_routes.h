@@ -27,8 +27,8 @@ namespace yardstick::server {
 
 // Opens <data_dir>/state.db's outbox with the configured notifiers and declares the
 // notification metrics in `metrics`. The delivery thread is not started.
-Result<std::unique_ptr<notify::Outbox>> OpenOutbox(const config::Config& config,
-                                                   Registry& metrics, Logger& log);
+Result<std::unique_ptr<notify::Outbox>> OpenOutbox(const config::Config& config, Registry& metrics,
+                                                   Logger& log);
 
 // The escalation engine, or nullptr when no escalation rule is configured.
 Result<std::unique_ptr<escalation::Engine>> OpenEscalations(const config::Config& config,
@@ -38,8 +38,8 @@ Result<std::unique_ptr<escalation::Engine>> OpenEscalations(const config::Config
 
 // Evaluates the escalation rules for a batch the store accepted; failures are logged (the
 // records are stored either way).
-void EvaluateEscalations(escalation::Engine& engine, const model::Batch& batch,
-                         Registry& metrics, Logger& log);
+void EvaluateEscalations(escalation::Engine& engine, const model::Batch& batch, Registry& metrics,
+                         Logger& log);
 
 // Authenticates a request as the server's other /v1 routes do (see Server::Impl::Authorize).
 using AuthorizeFn = std::function<std::optional<Principal>(

@@ -939,7 +939,7 @@ class Server::Impl {
 
   static std::string RouteLabel(const std::string& path) {
     static const std::set<std::string> kFixed = {
-        "/healthz", "/readyz",  "/metrics",  "/v1/events",   "/v1/scores",  "/v1/traces",
+        "/healthz", "/readyz",  "/metrics",  "/v1/events",   "/v1/scores",   "/v1/traces",
         "/v1/logs", "/v1/kpis", "/v1/calls", "/v1/outcomes", "/v1/projects", "/v1/notifications"};
     if (kFixed.contains(path)) return path;
     if (path.rfind("/v1/kpis/", 0) == 0) return "/v1/kpis/{name}";

@@ -79,8 +79,7 @@ TEST(NotifiersConfig, ReadsEverySetting) {
   EXPECT_EQ(c.escalations[1].below, 0.4);
   EXPECT_FALSE(c.escalations[1].equals.has_value());
   EXPECT_EQ(c.escalations[2].condition, "human_request");
-  EXPECT_EQ(c.escalations[2].phrases,
-            (std::vector<std::string>{"talk to a human", "real person"}));
+  EXPECT_EQ(c.escalations[2].phrases, (std::vector<std::string>{"talk to a human", "real person"}));
   EXPECT_EQ(c.escalations[2].regex, "(?i)\\bagent\\b");
   EXPECT_EQ(c.escalations[2].recent_messages, 5);
   EXPECT_EQ(c.escalations[3].failed_calls, 3);
@@ -135,14 +134,12 @@ TEST(EscalationsConfig, Errors) {
                    "escalations:\n  - {name: r, notifier: helpdesk, max_duration: forever}\n"),
             "<string>:4:49: escalations[0].max_duration: expected a duration like 30s, 5m, 1h or "
             "7d (greater than 0), got \"forever\"");
-  EXPECT_EQ(Errors(notifiers +
-                   "escalations:\n  - name: r\n    notifier: helpdesk\n"
-                   "    score: {name: thumbs, below: 1, above: 3}\n"),
+  EXPECT_EQ(Errors(notifiers + "escalations:\n  - name: r\n    notifier: helpdesk\n"
+                               "    score: {name: thumbs, below: 1, above: 3}\n"),
             "<string>:6:12: escalations[0].score: give exactly one of equals, below, above or "
             "label (got 2)");
-  EXPECT_EQ(Errors(notifiers +
-                   "escalations:\n  - name: r\n    notifier: helpdesk\n"
-                   "    human_request: {regex: \"(unclosed\"}\n"),
+  EXPECT_EQ(Errors(notifiers + "escalations:\n  - name: r\n    notifier: helpdesk\n"
+                               "    human_request: {regex: \"(unclosed\"}\n"),
             "<string>:6:28: escalations[0].human_request.regex: the regex does not compile "
             "(PCRE2) at offset 9: missing closing parenthesis");
   // Without a notifiers section every reference is unknown.

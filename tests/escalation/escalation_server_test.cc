@@ -140,8 +140,8 @@ TEST_F(EscalationServerTest, OncePerConversationAndRuleAcrossRestartsAndInTheDef
   Send({Call("conv-a", 1, "hi, where is my parcel?"),
         Call("conv-a", 2, "I want to talk to a human, mail me at jane@example.com")});
   Send({Call("conv-a", 3, "Talk to a human please!")});
-  Send({Call("conv-b", 1, "refund", true), Call("conv-c", 1, "thanks"),
-        Call("conv-d", 1, "great")});
+  Send(
+      {Call("conv-b", 1, "refund", true), Call("conv-c", 1, "thanks"), Call("conv-d", 1, "great")});
   Send({Call("conv-b", 2, "refund?", true)});
   Send({Call("conv-b", 3, "hello??", true)});
   ASSERT_TRUE(Eventually([&] { return receiver_.count() >= 2; }));

@@ -126,8 +126,7 @@ TEST(EscalationRules, Conversations) {
   EXPECT_EQ(set->MatchConversation(0, calls),
             "3 failed calls in a row (the last: call f, timeout)");
   EXPECT_EQ(set->MatchConversation(1, calls), "6 turns, more than 4");
-  EXPECT_EQ(set->MatchConversation(2, calls),
-            "the conversation has lasted 71s, more than 60s");
+  EXPECT_EQ(set->MatchConversation(2, calls), "the conversation has lasted 71s, more than 60s");
   EXPECT_FALSE(set->MatchConversation(0, {}));
 }
 
@@ -151,8 +150,8 @@ TEST(EscalationRules, DocumentCarriesTheConversation) {
   conv.calls = {Call("a", 0, false, "first"), Call("b", 10, false, "second [REDACTED:email]"),
                 Call("c", 20, true, "third")};
   conv.calls[2].output_text = "sorry";
-  conv.scores = {Score("csat", 2), Score("thumbs", 0), Score("verdict", std::nullopt, "judge",
-                                                             "fail")};
+  conv.scores = {Score("csat", 2), Score("thumbs", 0),
+                 Score("verdict", std::nullopt, "judge", "fail")};
   const json doc = json::parse(BuildDocument(rule, "shop", conv, "score thumbs = 0", "esc-1", kT0));
   EXPECT_EQ(doc["kind"], "escalation");
   EXPECT_EQ(doc["idempotency_key"], "esc-1");

@@ -125,8 +125,8 @@ TEST(Formats, AlertmanagerPayloadHasTheWebhookShape) {
   EXPECT_EQ(p["externalURL"], "http://yardstick.local");
   ASSERT_EQ(p["alerts"].size(), 2u);
   const json& a = p["alerts"][0];
-  EXPECT_EQ(Keys(a), (std::set<std::string>{"status", "labels", "annotations", "startsAt",
-                                            "endsAt", "generatorURL", "fingerprint"}));
+  EXPECT_EQ(Keys(a), (std::set<std::string>{"status", "labels", "annotations", "startsAt", "endsAt",
+                                            "generatorURL", "fingerprint"}));
   EXPECT_EQ(a["status"], "firing");
   EXPECT_EQ(a["startsAt"], "2025-11-26T10:00:00.000Z");
   EXPECT_EQ(a["endsAt"], "0001-01-01T00:00:00Z");
@@ -159,11 +159,9 @@ TEST(Formats, SlackAndWebhook) {
   EXPECT_EQ(json::parse(*RenderBody(esc, Notifier("slack"), "", kT0)),
             json({{"text", "Escalation thumbs_down for conversation c-1"}}));
   // A webhook without a template gets the document as is.
-  EXPECT_EQ(json::parse(*RenderBody(esc, Notifier("webhook"), "", kT0)),
-            json::parse(esc.document));
+  EXPECT_EQ(json::parse(*RenderBody(esc, Notifier("webhook"), "", kT0)), json::parse(esc.document));
   const auto templated = RenderBody(
-      esc,
-      Notifier("webhook", R"({"subject": "{{summary}}", "user": {{document.user_id}},
+      esc, Notifier("webhook", R"({"subject": "{{summary}}", "user": {{document.user_id}},
         "key": "{{idempotency_key}}", "project": {{project}}, "at": {{created_at}}})"),
       "", kT0);
   ASSERT_TRUE(templated) << templated.error().message();

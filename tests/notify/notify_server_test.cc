@@ -92,22 +92,21 @@ class NotifyServerTest : public ::testing::Test {
 
   // A call and a thumbs-down for conversation `conv` (record ids made unique by `tag`).
   json ThumbsDown(const std::string& conv, const std::string& tag) {
-    return json::array(
-        {{{"type", "call"},
-          {"id", conv + "-call-" + tag},
-          {"conversation_id", conv},
-          {"user_id", "user-" + conv},
-          {"start_time", Now()},
-          {"duration_ms", 500},
-          {"model", "gpt-4o-mini"},
-          {"input", "my order never arrived"}},
-         {{"type", "score"},
-          {"id", conv + "-thumbs-" + tag},
-          {"name", "thumbs"},
-          {"value", false},
-          {"source", "user"},
-          {"call_id", conv + "-call-" + tag},
-          {"conversation_id", conv}}});
+    return json::array({{{"type", "call"},
+                         {"id", conv + "-call-" + tag},
+                         {"conversation_id", conv},
+                         {"user_id", "user-" + conv},
+                         {"start_time", Now()},
+                         {"duration_ms", 500},
+                         {"model", "gpt-4o-mini"},
+                         {"input", "my order never arrived"}},
+                        {{"type", "score"},
+                         {"id", conv + "-thumbs-" + tag},
+                         {"name", "thumbs"},
+                         {"value", false},
+                         {"source", "user"},
+                         {"call_id", conv + "-call-" + tag},
+                         {"conversation_id", conv}}});
   }
 
   std::string root_;
@@ -205,8 +204,8 @@ TEST_F(NotifyServerTest, ReceiverDownThenUpGetsEveryNotificationOnceAcrossAResta
   EXPECT_EQ(Get("/v1/notifications", "shop-key-0123456789")["notifications"].size(), 6u);
   EXPECT_EQ(Get("/v1/notifications?limit=4")["next_cursor"].is_string(), true);
   httplib::Client c("127.0.0.1", server_->port());
-  auto bad = c.Get("/v1/notifications?status=lost", {{"Authorization", std::string("Bearer ") +
-                                                                            kAdminKey}});
+  auto bad = c.Get("/v1/notifications?status=lost",
+                   {{"Authorization", std::string("Bearer ") + kAdminKey}});
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 400);
 }

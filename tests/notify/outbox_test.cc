@@ -146,8 +146,8 @@ TEST_F(OutboxTest, BackoffScheduleAndRetryAfterWithAnInjectedClock) {
   EXPECT_EQ(d.delivered_ns, now_);
   EXPECT_EQ(receiver_.count(), 6u);
   for (const auto& r : receiver_.requests()) EXPECT_EQ(r.Header("Idempotency-Key"), "k1");
-  EXPECT_EQ(outcomes_, (std::vector<std::string>{"retry", "retry", "retry", "retry", "retry",
-                                                 "delivered"}));
+  EXPECT_EQ(outcomes_,
+            (std::vector<std::string>{"retry", "retry", "retry", "retry", "retry", "delivered"}));
   const auto counts = outbox_->Counts();
   EXPECT_EQ(counts->delivered, 1u);
   EXPECT_EQ(counts->pending, 0u);
