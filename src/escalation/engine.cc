@@ -83,14 +83,14 @@ class Engine::Impl {
         if (st->Text(8) != "done") unfinished.push_back(std::move(row));
       }
     }
-    for (const auto& row : unfinished) {
-      if (auto r = Complete(row); !r) return r;
-    }
+    unfinished_ = std::move(unfinished);
+    RetryUnfinished();
     return {};
   }
 
   Result<std::vector<Fired>> OnBatch(const model::Batch& batch) {
     std::lock_guard lock(mutex_);
+    RetryUnfinished();
     // The conversations the batch touches, with their new calls and scores.
     struct Touched {
       std::vector<const model::Call*> calls;
@@ -187,8 +187,16 @@ class Engine::Impl {
     }
     fired_.insert(key);
     if (db_.Changes() == 0) return false;
-    if (auto r = Complete(row); !r) return std::unexpected(r.error());
+    if (auto r = Complete(row); !r) {
+      unfinished_.push_back(std::move(row));  // recorded: completed by a later call
+      return std::unexpected(r.error());
+    }
     return true;
+  }
+
+  // Completes escalations that were recorded but not enqueued or stored (a crash, a full disk).
+  void RetryUnfinished() {
+    std::erase_if(unfinished_, [this](const Row& row) { return Complete(row).has_value(); });
   }
 
   // Enqueues the notification and appends the `escalated` outcome (both idempotent), then
@@ -231,6 +239,7 @@ class Engine::Impl {
   std::mutex mutex_;
   Database db_;
   std::set<std::string> fired_;
+  std::vector<Row> unfinished_;
 };
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -13,7 +13,8 @@
 //
 // Durability: escalations are recorded in <data_dir>/state.db (table escalation_fired, keyed by
 // project, conversation and rule) before the notification is enqueued and the outcome stored;
-// a row left unfinished by a crash is completed on the next Open (both steps are idempotent).
+// a row left unfinished (a crash, a failed write) is completed on the next Open or OnBatch (both
+// steps are idempotent).
 // The conversation facts themselves come from the store, so a restart forgets nothing.
 //
 // Thread safety: OnBatch may be called from many threads; evaluation is serialized.

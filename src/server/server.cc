@@ -971,9 +971,10 @@ class Server::Impl {
   std::unique_ptr<redact::Redactor> redactor_;
   std::unique_ptr<pricing::PriceTable> prices_;
   std::unique_ptr<kpi::Engine> kpis_;
+  Registry metrics_;
+  // After metrics_: the outbox reports its attempts to it, so it must go first.
   std::unique_ptr<notify::Outbox> outbox_;
   std::unique_ptr<escalation::Engine> escalations_;
-  Registry metrics_;
   httplib::Server http_;
   int port_ = 0;
   std::atomic<bool> ready_{false};

@@ -2,6 +2,7 @@
 // document; and the engine over a real SQLite store and outbox (once per conversation and
 // rule, across a reopen).
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -256,6 +257,70 @@ TEST(EscalationEngine, FiresOncePerConversationAndRule) {
   EXPECT_EQ(outcomes->records[0].conversation_id, "c-1");
   EXPECT_EQ(outcomes->records[0].user_id, "u-1");
   engine->reset();
+  outbox->reset();
+  (*st)->Close();
+  std::filesystem::remove_all(dir);
+}
+
+// An escalation recorded but not completed (the process died between recording it and
+// enqueuing it) is completed when the engine opens again: one message, one outcome.
+TEST(EscalationEngine, CompletesAnEscalationACrashInterrupted) {
+  const std::string dir = testing::MakeTempDir("yardstick-escalation-recover");
+  ASSERT_FALSE(dir.empty());
+  store::SqliteOptions so;
+  so.path = dir + "/yardstick.db";
+  auto st = store::OpenSqliteStore(so);
+  ASSERT_TRUE(st);
+  config::NotifierConfig crm;
+  crm.name = "crm";
+  crm.type = "webhook";
+  crm.url = "http://127.0.0.1:1/tickets";
+  notify::OutboxOptions oo;
+  oo.path = dir + "/state.db";
+  oo.notifiers = {crm};
+  auto outbox = notify::Outbox::Open(oo);
+  ASSERT_TRUE(outbox);
+  auto rule = Rule("long", "max_turns");
+  rule.max_turns = 1;
+  EngineOptions eo;
+  eo.path = dir + "/state.db";
+  eo.rules = {rule};
+  eo.store = st->get();
+  eo.outbox = outbox->get();
+  ASSERT_TRUE(Engine::Open(eo));  // creates the tables
+  const std::string key = IdempotencyKey("shop", "c-9", "long");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir + "/state.db").c_str(), &db), SQLITE_OK);
+  const std::string insert =
+      "INSERT INTO escalation_fired (project, conversation_id, rule, idempotency_key, notifier, "
+      "user_id, reason, summary, document, state, fired_ns) VALUES ('shop', 'c-9', 'long', '" +
+      key +
+      "', 'crm', 'u-9', 'r', 'Escalation long', '{\"conversation_id\": \"c-9\"}', "
+      "'pending', 1)";
+  ASSERT_EQ(sqlite3_exec(db, insert.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+
+  for (int reopen = 0; reopen < 2; ++reopen) {
+    auto engine = Engine::Open(eo);
+    ASSERT_TRUE(engine) << engine.error().message();
+    // Already fired: new turns of c-9 do not fire it again.
+    model::Batch b;
+    b.calls = {Call("x" + std::to_string(reopen), 0), Call("y" + std::to_string(reopen), 5)};
+    for (auto& c : b.calls) c.conversation_id = "c-9";
+    ASSERT_TRUE((*st)->Append(b));
+    EXPECT_EQ((*engine)->OnBatch(b)->size(), 0u);
+  }
+  auto list = (*outbox)->List({});
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ(list->front().idempotency_key, key);
+  EXPECT_EQ(list->front().body, R"({"conversation_id":"c-9"})");
+  store::RecordQuery q;
+  q.project = "shop";
+  q.filter = {{"name", "escalated"}};
+  auto outcomes = (*st)->ListOutcomes(q);
+  ASSERT_EQ(outcomes->records.size(), 1u);
+  EXPECT_EQ(outcomes->records[0].id, key);
+  EXPECT_EQ(outcomes->records[0].user_id, "u-9");
   outbox->reset();
   (*st)->Close();
   std::filesystem::remove_all(dir);
