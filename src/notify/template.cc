@@ -1,6 +1,7 @@
 #include "notify/template.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace yardstick::notify {
 namespace {
@@ -37,10 +38,12 @@ const json* Lookup(const json& vars, const std::vector<std::string>& path) {
       auto it = cur->find(step);
       if (it == cur->end()) return nullptr;
       cur = &*it;
-    } else if (cur->is_array() && !step.empty() &&
-               std::all_of(step.begin(), step.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      const size_t i = std::stoul(step);
-      if (i >= cur->size()) return nullptr;
+    } else if (cur->is_array()) {
+      size_t i = 0;
+      const auto [end, ec] = std::from_chars(step.data(), step.data() + step.size(), i);
+      if (ec != std::errc() || end != step.data() + step.size() || i >= cur->size()) {
+        return nullptr;
+      }
       cur = &(*cur)[i];
     } else {
       return nullptr;
@@ -165,6 +168,8 @@ Result<Template> Template::Parse(std::string_view text) {
     const size_t colon = what.rfind(": ");
     if (colon != std::string::npos) what = what.substr(colon + 2);
     return std::unexpected(At(text, offset, "not valid JSON: " + what));
+  } catch (const json::exception& e) {
+    return std::unexpected(At(text, 0, std::string("not valid JSON: ") + e.what()));
   }
   return t;
 }

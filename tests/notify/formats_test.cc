@@ -28,7 +28,9 @@ TEST(Template, PlaceholdersAsValuesAndInsideStrings) {
       " \"conversation\": {{document.conversation_id}}, \"n\": {{document.n}},\n"
       " \"messages\": {{document.messages}}, \"first\": {{document.messages.0.input}},\n"
       " \"missing\": {{document.nothing.here}}, \"in\": \"[{{document.nothing}}]\",\n"
-      " \"obj\": \"{{document.rule}}\", \"key\": {{ idempotency_key }}}");
+      " \"obj\": \"{{document.rule}}\", \"key\": {{ idempotency_key }},\n"
+      " \"huge\": {{document.messages.99999999999999999999999}}, \"neg\": "
+      "{{document.messages.-1}}}");
   ASSERT_TRUE(t) << t.error().message();
   const json vars = {{"summary", "say \"hi\"\n"},
                      {"idempotency_key", "k1"},
@@ -47,6 +49,8 @@ TEST(Template, PlaceholdersAsValuesAndInsideStrings) {
   EXPECT_EQ(out["in"], "[]");
   EXPECT_EQ(out["obj"], "{\"name\":\"thumbs\"}");
   EXPECT_EQ(out["key"], "k1");
+  EXPECT_TRUE(out["huge"].is_null());
+  EXPECT_TRUE(out["neg"].is_null());
 }
 
 TEST(Template, ErrorsNameLineAndColumn) {
