@@ -88,9 +88,14 @@ class Engine::Impl {
     return {};
   }
 
+  // Reads from the store run without the lock (the store is thread-safe), so batches of
+  // different requests are evaluated in parallel; the fired set, state.db and firing are
+  // guarded by mutex_.
   Result<std::vector<Fired>> OnBatch(const model::Batch& batch) {
-    std::lock_guard lock(mutex_);
-    RetryUnfinished();
+    {
+      std::lock_guard lock(mutex_);
+      RetryUnfinished();
+    }
     // The conversations the batch touches, with their new calls and scores.
     struct Touched {
       std::vector<const model::Call*> calls;
@@ -127,7 +132,7 @@ class Engine::Impl {
         const auto& rule = rules_.rules()[i];
         if (!rules_.AppliesTo(i, project)) continue;
         const std::string key = IdempotencyKey(project, conversation, rule.name);
-        if (fired_.contains(key)) continue;
+        if (HasFired(key)) continue;
         std::optional<std::string> reason;
         if (rule.condition == "score") {
           for (const auto* s : t.scores) {
@@ -145,6 +150,7 @@ class Engine::Impl {
         if (!reason) continue;
         auto conv = load();
         if (!conv) return std::unexpected(conv.error());
+        std::lock_guard lock(mutex_);
         auto f = Fire(rule, project, **conv, *reason, key);
         if (!f) return std::unexpected(f.error());
         if (*f) fired.push_back(Fired{project, conversation, rule.name, key, *reason});
@@ -154,7 +160,13 @@ class Engine::Impl {
   }
 
  private:
-  // Records the escalation (once) and completes it; false when it had fired before.
+  bool HasFired(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    return fired_.contains(key);
+  }
+
+  // Records the escalation (once) and completes it; false when it had fired before. Called
+  // with mutex_ held.
   Result<bool> Fire(const config::EscalationRuleConfig& rule, const std::string& project,
                     const store::Conversation& conv, const std::string& reason,
                     const std::string& key) {

@@ -17,7 +17,8 @@
 // steps are idempotent).
 // The conversation facts themselves come from the store, so a restart forgets nothing.
 //
-// Thread safety: OnBatch may be called from many threads; evaluation is serialized.
+// Thread safety: OnBatch may be called from many threads; conversations are read from the store
+// in parallel, firing is serialized.
 
 #include <cstdint>
 #include <functional>
