@@ -1,5 +1,6 @@
 // The escalation engine: evaluates rules per conversation of an accepted batch and fires each
 // (project, conversation, rule) once: state row, outbox message, `escalated` outcome.
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -128,6 +129,7 @@ class Engine::Impl {
         }
         return &*stored;
       };
+      std::optional<std::vector<model::Call>> facts;  // the conversation's calls, without text
       for (size_t i = 0; i < rules_.rules().size(); ++i) {
         const auto& rule = rules_.rules()[i];
         if (!rules_.AppliesTo(i, project)) continue;
@@ -143,9 +145,12 @@ class Engine::Impl {
             if ((reason = rules_.MatchCall(i, *c))) break;
           }
         } else if (!t.calls.empty()) {
-          auto conv = load();
-          if (!conv) return std::unexpected(conv.error());
-          reason = rules_.MatchConversation(i, (*conv)->calls);
+          if (!facts) {
+            auto f = CallFacts(project, conversation, t.calls, load);
+            if (!f) return std::unexpected(f.error());
+            facts = std::move(*f);
+          }
+          reason = rules_.MatchConversation(i, *facts);
         }
         if (!reason) continue;
         auto conv = load();
@@ -160,6 +165,52 @@ class Engine::Impl {
   }
 
  private:
+  // The calls of a conversation (ids, times, status; no text) in start order, for the
+  // conversation rules. The first batch of a conversation reads it from the store; later
+  // batches add their calls to the cached copy. Entries only grow (union by call id), so
+  // concurrent batches of one conversation cannot lose each other's calls; a client's retried
+  // batch adds nothing.
+  template <typename Load>
+  Result<std::vector<model::Call>> CallFacts(const std::string& project,
+                                             const std::string& conversation,
+                                             const std::vector<const model::Call*>& calls,
+                                             Load& load) {
+    const std::pair<std::string, std::string> id{project, conversation};
+    auto add = [](std::map<std::string, model::Call>& entry, const model::Call& c) {
+      model::Call fact;
+      fact.id = c.id;
+      fact.start_ns = c.start_ns;
+      fact.end_ns = c.end_ns;
+      fact.status = c.status;
+      fact.error_type = c.error_type;
+      entry.insert_or_assign(c.id, std::move(fact));
+    };
+    auto sorted = [](const std::map<std::string, model::Call>& entry) {
+      std::vector<model::Call> out;
+      out.reserve(entry.size());
+      for (const auto& [k, c] : entry) out.push_back(c);
+      std::stable_sort(out.begin(), out.end(), [](const model::Call& a, const model::Call& b) {
+        return a.start_ns < b.start_ns;
+      });
+      return out;
+    };
+    {
+      std::lock_guard lock(cache_mutex_);
+      if (auto it = cache_.find(id); it != cache_.end()) {
+        for (const auto* c : calls) add(it->second, *c);
+        return sorted(it->second);
+      }
+    }
+    auto conv = load();
+    if (!conv) return std::unexpected(conv.error());
+    std::lock_guard lock(cache_mutex_);
+    if (cache_.size() >= kMaxCachedConversations) cache_.clear();
+    auto& entry = cache_[id];
+    for (const auto& c : (*conv)->calls) add(entry, c);
+    for (const auto* c : calls) add(entry, *c);
+    return sorted(entry);
+  }
+
   bool HasFired(const std::string& key) {
     std::lock_guard lock(mutex_);
     return fired_.contains(key);
@@ -251,6 +302,10 @@ class Engine::Impl {
   std::mutex mutex_;
   Database db_;
   std::set<std::string> fired_;
+  // Conversation facts for the conversation rules; cleared when it reaches the limit.
+  static constexpr size_t kMaxCachedConversations = 100'000;
+  std::mutex cache_mutex_;
+  std::map<std::pair<std::string, std::string>, std::map<std::string, model::Call>> cache_;
   std::vector<Row> unfinished_;
 };
 
