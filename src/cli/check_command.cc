@@ -58,6 +58,8 @@ int RunCheck(const CheckArgs& args, const std::vector<std::string>& builtin_kpi_
                         {"storage", parsed->storage.backend},
                         {"listen_host", parsed->server.listen_host},
                         {"listen_port", parsed->server.listen_port}};
+      doc["summary"]["notifiers"] = parsed->notifiers.size();
+      doc["summary"]["escalations"] = parsed->escalations.size();
     } else {
       for (const auto& issue : parsed.error()) {
         doc["errors"].push_back(
