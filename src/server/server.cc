@@ -20,6 +20,7 @@
 #include "server/auth.h"
 #include "server/dashboard.h"
 #include "server/http_util.h"
+#include "server/notification_routes.h"
 #include "server/prometheus.h"
 #include "store/store.h"
 
@@ -180,6 +181,13 @@ class Server::Impl {
         dashboard_ = std::move(*d);
       }
     }
+    // Notifications (the outbox other engines enqueue into) and conversation escalation.
+    auto outbox = OpenOutbox(config_, metrics_, log_);
+    if (!outbox) return std::unexpected(outbox.error());
+    outbox_ = std::move(*outbox);
+    auto escalations = OpenEscalations(config_, store_.get(), outbox_.get(), metrics_);
+    if (!escalations) return std::unexpected(escalations.error());
+    escalations_ = std::move(*escalations);
 
     SetUpMetrics();
     SetUpRoutes();
@@ -207,6 +215,7 @@ class Server::Impl {
   void Run() {
     ready_ = true;
     retention_thread_ = std::thread([this] { RetentionLoop(); });
+    outbox_->Start();
     log_.Info("listening", {{"address", config_.server.listen_host + ":" + std::to_string(port_)},
                             {"data_dir", config_.server.data_dir},
                             {"startup_ms", static_cast<double>(NowNanos() - started_ns_) / 1e6}});
@@ -220,6 +229,7 @@ class Server::Impl {
     }
     stop_cv_.notify_all();
     if (retention_thread_.joinable()) retention_thread_.join();
+    outbox_->Stop();
     store_->Close();
     log_.Info("stopped", {{"records_acknowledged", acknowledged_.load()}});
   }
@@ -230,6 +240,8 @@ class Server::Impl {
   }
 
   const std::optional<std::string>& generated_admin_key() const { return generated_admin_key_; }
+  // The durable outbox (alerts, reports and escalations enqueue their notifications here).
+  notify::Outbox* outbox() const { return outbox_.get(); }
 
  private:
   // --- Auth ---------------------------------------------------------------------------------
@@ -333,6 +345,7 @@ class Server::Impl {
                          static_cast<double>(batch.outcomes.size()));
       metrics_.Increment("yardstick_duplicate_records_total", {},
                          static_cast<double>(r->duplicates));
+      if (escalations_) EvaluateEscalations(*escalations_, batch, metrics_, log_);
     }
     return r;
   }
@@ -961,12 +974,16 @@ class Server::Impl {
                 {"project", project.empty() ? json(nullptr) : json(project)},
                 {"version", YARDSTICK_VERSION}};
     res.set_content(Dump(out), kJson);
+    AddNotificationRoutes(http_, *outbox_, [this](auto& req, auto& res, bool need, auto* p) {
+      return Authorize(req, res, need, p);
+    });
   }
 
   static std::string RouteLabel(const std::string& path) {
     static const std::set<std::string> kFixed = {
         "/healthz", "/readyz",  "/metrics",  "/v1/events",   "/v1/scores",   "/v1/traces",
         "/v1/logs", "/v1/kpis", "/v1/calls", "/v1/outcomes", "/v1/projects", "/v1/whoami"};
+        "/v1/logs", "/v1/kpis", "/v1/calls", "/v1/outcomes", "/v1/projects", "/v1/notifications"};
     if (kFixed.contains(path)) return path;
     if (!path.starts_with("/v1/") && path != "/v1") return "dashboard";
     if (path.rfind("/v1/kpis/", 0) == 0) return "/v1/kpis/{name}";
@@ -1000,6 +1017,9 @@ class Server::Impl {
   std::unique_ptr<kpi::Engine> kpis_;
   std::optional<Dashboard> dashboard_;  // nullopt: server.dashboard.enabled is false
   Registry metrics_;
+  // After metrics_: the outbox reports its attempts to it, so it must go first.
+  std::unique_ptr<notify::Outbox> outbox_;
+  std::unique_ptr<escalation::Engine> escalations_;
   httplib::Server http_;
   int port_ = 0;
   std::atomic<bool> ready_{false};
