@@ -945,6 +945,9 @@ class Server::Impl {
     http_.Get("/v1/whoami", [this](const httplib::Request& req, httplib::Response& res) {
       HandleWhoAmI(req, res);
     });
+    AddNotificationRoutes(http_, *outbox_, [this](auto& req, auto& res, bool need, auto* p) {
+      return Authorize(req, res, need, p);
+    });
     // Requests that no route took (a 404 without a body yet): GETs outside /v1/ are the
     // dashboard's files and pages, the rest a JSON 404. Done here rather than as a catch-all
     // route so that no route, wherever it is registered, is ever shadowed by it.
@@ -974,16 +977,13 @@ class Server::Impl {
                 {"project", project.empty() ? json(nullptr) : json(project)},
                 {"version", YARDSTICK_VERSION}};
     res.set_content(Dump(out), kJson);
-    AddNotificationRoutes(http_, *outbox_, [this](auto& req, auto& res, bool need, auto* p) {
-      return Authorize(req, res, need, p);
-    });
   }
 
   static std::string RouteLabel(const std::string& path) {
     static const std::set<std::string> kFixed = {
-        "/healthz", "/readyz",  "/metrics",  "/v1/events",   "/v1/scores",   "/v1/traces",
-        "/v1/logs", "/v1/kpis", "/v1/calls", "/v1/outcomes", "/v1/projects", "/v1/whoami"};
-        "/v1/logs", "/v1/kpis", "/v1/calls", "/v1/outcomes", "/v1/projects", "/v1/notifications"};
+        "/healthz",     "/readyz",    "/metrics",         "/v1/events", "/v1/scores",
+        "/v1/traces",   "/v1/logs",   "/v1/kpis",         "/v1/calls",  "/v1/outcomes",
+        "/v1/projects", "/v1/whoami", "/v1/notifications"};
     if (kFixed.contains(path)) return path;
     if (!path.starts_with("/v1/") && path != "/v1") return "dashboard";
     if (path.rfind("/v1/kpis/", 0) == 0) return "/v1/kpis/{name}";
