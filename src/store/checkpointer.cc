@@ -1,6 +1,16 @@
 #include "store/checkpointer.h"
 
+#include <atomic>
+
 namespace yardstick::store {
+namespace {
+std::atomic<int> checkpoint_pages{10000};
+}  // namespace
+
+int CheckpointPages() { return checkpoint_pages.load(std::memory_order_relaxed); }
+void SetCheckpointPagesForTesting(int pages) {
+  checkpoint_pages.store(pages, std::memory_order_relaxed);
+}
 
 Result<std::unique_ptr<Checkpointer>> Checkpointer::Start(sqlite::Database& writer,
                                                           const std::string& path,

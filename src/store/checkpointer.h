@@ -20,6 +20,11 @@
 
 namespace yardstick::store {
 
+// The WAL size (pages) from which checkpoints start: 10000 (~40 MB, instead of SQLite's 1000),
+// unless a test set another.
+int CheckpointPages();
+void SetCheckpointPagesForTesting(int pages);
+
 class Checkpointer {
  public:
   // `writer` is the connection that commits; `path` and `synchronous_full` open the

@@ -831,7 +831,7 @@ class SqliteStore final : public Store {
     auto writer = Writer::Create(std::move(*db));
     if (!writer) return std::unexpected(writer.error());
     auto checkpointer = Checkpointer::Start((*writer)->db(), options.path, options.synchronous_full,
-                                            kCheckpointFrames);
+                                            CheckpointPages());
     if (!checkpointer) return std::unexpected(checkpointer.error());
     auto store = std::unique_ptr<SqliteStore>(
         new SqliteStore(options, std::move(*writer), std::move(*checkpointer)));
@@ -1258,10 +1258,6 @@ class SqliteStore final : public Store {
     SqliteStore* store_;
     std::unique_ptr<Database> db_;
   };
-
-  // Checkpoint the write-ahead log every ~40 MB (instead of SQLite's default 4 MB), on the
-  // checkpointer's thread.
-  static constexpr int kCheckpointFrames = 10000;
 
   SqliteStore(const SqliteOptions& options, std::unique_ptr<Writer> writer,
               std::unique_ptr<Checkpointer> checkpointer)

@@ -1,12 +1,16 @@
-// SQLite-specific: record keys that collide, and the migration of a schema version 1 database.
+// SQLite-specific: record keys that collide, the migration of a schema version 1 database, and
+// WAL checkpoints on the checkpointer's thread.
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <string>
+#include <thread>
 
+#include "store/checkpointer.h"
 #include "store/record_key.h"
 #include "store/store.h"
 
@@ -26,6 +30,7 @@ class SqliteKeys : public ::testing::Test {
   }
   void TearDown() override {
     SetRecordKeyBitsForTesting(64);
+    SetCheckpointPagesForTesting(10000);
     std::filesystem::remove_all(dir_);
   }
   std::string Path() const { return (dir_ / "db.sqlite").string(); }
@@ -218,6 +223,36 @@ TEST_F(SqliteKeys, MigratesAVersion1Database) {
   EXPECT_EQ(sqlite3_column_int(st, 0), 0);
   sqlite3_finalize(st);
   sqlite3_close(db);
+}
+
+TEST_F(SqliteKeys, CheckpointsWhileTheStoreIsOpen) {
+  // The writer's commits do not checkpoint (SQLite's automatic checkpoints are replaced), so the
+  // database file grows only when the checkpointer copies the WAL into it.
+  SetCheckpointPagesForTesting(16);
+  auto s = Open();
+  ASSERT_NE(s, nullptr);
+  for (int b = 0; b < 40; ++b) {
+    model::Batch batch;
+    for (int i = 0; i < 50; ++i) {
+      model::Call c = Call("p1", b * 50 + i);
+      c.input_text = std::string(400, 'x');
+      batch.calls.push_back(std::move(c));
+    }
+    auto r = s->Append(batch);
+    ASSERT_TRUE(r.has_value()) << r.error().message();
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::filesystem::file_size(Path()) < 1'000'000 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_GE(std::filesystem::file_size(Path()), 1'000'000u);
+  s->Close();
+  s = Open();
+  ASSERT_NE(s, nullptr);
+  auto counts = s->CountRecords("p1");
+  ASSERT_TRUE(counts.has_value());
+  EXPECT_EQ(counts->calls, 2000u);
 }
 
 TEST_F(SqliteKeys, RefusesANewerSchema) {
