@@ -22,6 +22,9 @@ Result<std::unique_ptr<Checkpointer>> Checkpointer::Start(sqlite::Database& writ
       !r) {
     return std::unexpected(r.error());
   }
+  // A RESTART holds off the writer while it waits for readers of the old WAL: give up after a
+  // second (well within the writer's own 10 s busy timeout); the next commit tries again.
+  sqlite3_busy_timeout(db->get(), 1000);
   auto c = std::unique_ptr<Checkpointer>(new Checkpointer(writer, std::move(*db), frames));
   // Replaces the writer's automatic checkpoints (which SQLite implements with the same hook).
   sqlite3_wal_hook(writer.get(), &Checkpointer::OnCommit, c.get());
