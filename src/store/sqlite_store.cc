@@ -421,11 +421,14 @@ class Writer {
              prep(w->insert_score_, ins_score),
              prep(w->insert_outcome_, ins_outcome),
              prep(w->find_call_,
-                  "SELECT 1 FROM calls WHERE id_key = ?1 AND project = ?2 AND id = ?3"),
+                  "SELECT 1 FROM calls INDEXED BY calls_by_key WHERE id_key = ?1 AND project = ?2 "
+                  "AND id = ?3"),
              prep(w->call_dims_, "SELECT conversation_id, " + std::string(kDimColumns) +
-                                     " FROM calls WHERE id_key = ?1 AND project = ?2 AND id = ?3"),
+                                     " FROM calls INDEXED BY calls_by_key WHERE id_key = ?1 AND "
+                                     "project = ?2 AND id = ?3"),
              prep(w->conversation_dims_, "SELECT " + std::string(kDimColumns) +
-                                             " FROM calls WHERE conversation_key = ?1 AND project "
+                                             " FROM calls INDEXED BY calls_by_conversation_key "
+                                             "WHERE conversation_key = ?1 AND project "
                                              "= ?2 AND conversation_id = ?3 ORDER BY start_ns "
                                              "DESC LIMIT 1"),
              prep(w->get_call_rollup_,
@@ -1114,7 +1117,8 @@ class SqliteStore final : public Store {
       return {};
     };
     if (auto r = run("SELECT " + std::string(kCallColumns) +
-                         " FROM calls WHERE project = ?1 AND conversation_id = ?2 AND "
+                         " FROM calls INDEXED BY calls_by_conversation_key WHERE project = ?1 AND "
+                         "conversation_id = ?2 AND "
                          "conversation_key = :key ORDER BY start_ns, rowid",
                      [&](const Statement& s) { conv.calls.push_back(ReadCall(s)); });
         !r) {
