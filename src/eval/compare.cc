@@ -103,6 +103,12 @@ Result<MetricComparison> CompareMetric(const MetricColumn& base, const MetricCol
       if (!test) return std::unexpected(test.error());
       c.p_value = std::isnan(test->pvalue) ? 1.0 : test->pvalue;
     }
+  } else if (c.delta == 0) {
+    // Equal corpus scores are no evidence of a difference. (sacrebleu's (count + 1) / (B + 1)
+    // would report 1 / (B + 1) here, since no resample differs by more than zero.)
+    c.test = spec.test == "ar" ? "approximate_randomization" : "paired_bootstrap";
+    c.p_value = 1.0;
+    c.note = "equal scores";
   } else {
     const stats::SegmentStats systems[] = {b};
     Result<stats::PairedTestResult> test =

@@ -165,11 +165,14 @@ ValidationReport ValidateDataset(const Dataset& dataset, const Schema& schema) {
         add(ex.line, "error", "missing id field '" + schema.id_field + "'");
       }
     }
-    const std::string key = ex.fields.dump();
-    auto [pos, inserted] = first_line_of_row.emplace(key, ex.line);
+    // Rows that differ only in their id are duplicates too.
+    nlohmann::json content = ex.fields;
+    if (!schema.id_field.empty()) content.erase(schema.id_field);
+    auto [pos, inserted] = first_line_of_row.emplace(content.dump(), ex.line);
     if (!inserted) {
       add(ex.line, "warning",
-          "duplicate row: identical to line " + std::to_string(pos->second));
+          "duplicate row: identical to line " + std::to_string(pos->second) +
+              (schema.id_field.empty() ? "" : " (apart from the id)"));
     }
     if (schema.max_input_chars) {
       for (const auto& item : ex.fields.items()) {

@@ -6,7 +6,7 @@
 //   errors    a row that could not be read (from ReadDataset); a required field missing or null;
 //             a field of the wrong type; an empty row (no field with a value); a duplicate id;
 //             an input longer than max_input_chars (code points)
-//   warnings  a row identical to an earlier one (the earlier line is named); a label value
+//   warnings  a row identical to an earlier one, apart from its id (the earlier line is named); a label value
 //             seen in fewer than min_label_share of the rows; a single label value in all rows
 // The report also counts the rows and gives the distribution of the label field.
 //
