@@ -103,7 +103,7 @@ std::string SliceBars(const Run& run, const std::string& field, std::size_t metr
   if (rows.empty() || hi <= 0) return "";
   std::ostringstream s;
   const int height = static_cast<int>(rows.size()) * 22 + 10;
-  s << "<svg width=460 height=" << height << " viewBox='0 0 460 " << height << "' role=img>";
+  s << "<svg width=540 height=" << height << " viewBox='0 0 540 " << height << "' role=img>";
   const double scale = 280.0 / hi;
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const auto& a = rows[r]->metrics[metric].second;
@@ -118,7 +118,7 @@ std::string SliceBars(const Run& run, const std::string& field, std::size_t metr
       const double x1 = 120 + std::max(0.0, a.ci_low) * scale;
       const double x2 = 120 + std::max(0.0, a.ci_high) * scale;
       s << "<line x1=" << Fmt(x1, 1) << " x2=" << Fmt(x2, 1) << " y1=" << y + 8 << " y2=" << y + 8
-        << " stroke='#222' stroke-width=1.5/>";
+        << " stroke='#222' stroke-width='1.5'/>";
     }
     s << "<text x=410 y=" << y + 13 << " font-size=11>" << Fmt(a.value, 3) << " (n=" << a.n
       << ")</text>";
