@@ -158,7 +158,10 @@ std::string RenderText(const Run& run) {
       s << "\nslices by " << field << ":\n";
     }
     s << "  " << sl.value << " (n=" << sl.n << "):";
-    for (const auto& [id, agg] : sl.metrics) s << " " << id << "=" << Fmt(agg.value, 4);
+    for (const auto& [id, agg] : sl.metrics) {
+      s << " " << id << "=" << Fmt(agg.value, 4);
+      if (std::isfinite(agg.ci_low)) s << " " << CiText(agg, 4);
+    }
     s << "\n";
   }
   for (const auto& g : run.gaps) {

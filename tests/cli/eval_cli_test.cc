@@ -106,6 +106,20 @@ TEST_F(EvalCli, TheExampleSuitesRunAndPassTheirGate) {
   EXPECT_EQ(summary["comparison"].size(), results["comparison"]["metrics"].size());
 }
 
+TEST_F(EvalCli, TheFairnessExampleReportsGapsFromACsvDataset) {
+  auto r = Run("eval " + std::string(YARDSTICK_EXAMPLES_DIR) + "/eval/triage/suite.yaml --output " +
+               (dir_ / "triage").string());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("fairness by region (positive 'escalate'): demographic parity difference "
+                       "0.2200, equalized odds difference 0.1825"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("apac (n=50): accuracy=0.7400 ["), std::string::npos) << r.out;
+  const auto results = nlohmann::json::parse(Slurp(dir_ / "triage" / "results.json"));
+  EXPECT_EQ(results["fairness"]["groups"].size(), 3u);
+  EXPECT_EQ(results["gaps"][0]["worst"], "apac");
+}
+
 TEST_F(EvalCli, AFailedGateExits1AndShowsInJunit) {
   const std::string out = (dir_ / "run").string();
   auto r = Run("eval " + Example("baseline.yaml") + " --output " + out +
