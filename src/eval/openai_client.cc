@@ -112,6 +112,7 @@ std::unique_ptr<httplib::Client> OpenAiClient::Checkout() {
   client->set_read_timeout(sec, usec);
   client->set_write_timeout(sec, usec);
   client->set_keep_alive(true);
+  client->set_tcp_nodelay(true);  // headers and body go in two writes: no Nagle delay
   return client;
 }
 

@@ -28,6 +28,7 @@ json Usage(long prompt, long completion) {
 }  // namespace
 
 FakeOpenAi::FakeOpenAi() : server_(std::make_unique<httplib::Server>()) {
+  server_->set_tcp_nodelay(true);
   auto handle = [this](const httplib::Request& req, httplib::Response& res) {
     ++requests_;
     Fault fault;
