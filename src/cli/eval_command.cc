@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -163,6 +164,28 @@ int RunEval(const EvalArgs& args) {
   } else {
     std::cout << eval::RenderText(*run) << "\nrun saved to " << suite->output_dir
               << " (results.json, junit.xml, report.html)\n";
+  }
+  if (!suite->server_url.empty()) {
+    const char* key = std::getenv(suite->server_key_env.c_str());
+    if (key == nullptr || *key == '\0') {
+      PrintError("eval", Error(ErrorCode::kInvalidArgument,
+                               "server.api_key_env: the variable " + suite->server_key_env +
+                                   " is not set; the run was saved but not pushed"));
+      return 2;
+    }
+    auto pushed = eval::PushRun(*run, suite->server_url, key);
+    if (!pushed) {
+      PrintError("eval", pushed.error().WithContext("pushing the run (it was saved)"));
+      return 2;
+    }
+    std::cerr << "yardstick eval: pushed run " << pushed->run_id << " to " << suite->server_url
+              << ": " << pushed->stored << " scores stored, " << pushed->duplicates
+              << " already there, " << pushed->rejected << " rejected\n";
+    if (pushed->rejected > 0) {
+      PrintError("eval", Error(ErrorCode::kParse, "the server rejected scores: " +
+                                                      pushed->first_rejection));
+      return 2;
+    }
   }
   for (const auto& ex : run->examples) {
     if (!ex.output) std::cerr << "yardstick eval: example " << ex.id << " (line " << ex.line

@@ -172,6 +172,26 @@ void EvaluateGate(const std::vector<GateCondition>& conditions, Run& run);
 std::optional<Error> SaveRun(const Run& run, const std::string& dir);
 Result<Run> LoadRun(const std::string& dir_or_file);
 
+// The run's id: "<suite name>-<created, without - and :>".
+std::string RunId(const Run& run);
+
+struct PushResult {
+  std::string run_id;
+  std::size_t sent = 0;  // scores sent
+  std::size_t stored = 0;
+  std::size_t duplicates = 0;  // already stored (a run pushed twice)
+  std::size_t rejected = 0;
+  std::string first_rejection;  // the server's first error entry, as JSON
+};
+
+// Pushes every scored per-example metric value to `yardstick serve` at `url` (POST /v1/scores,
+// NDJSON batches of 5,000, retried on 429/503 after Retry-After) as scores named
+// "eval.<metric id>", with id "<run id>:<example id>:<metric id>" (so a repeated push stores
+// nothing twice), conversation_id "eval-run:<run id>", source "metric" ("judge" for the judge),
+// the example id in the comment and the run's creation time. Errors: the server cannot be
+// reached or refuses the request (an HTTP status other than 200 after the retries).
+Result<PushResult> PushRun(const Run& run, const std::string& url, const std::string& api_key);
+
 // Renderings (report.cc).
 std::string RenderJunit(const Run& run);
 std::string RenderHtml(const Run& run);

@@ -42,6 +42,7 @@ json ToJson(const Run& run) {
   out["version"] = 1;
   out["suite"] = {{"name", run.suite_name}, {"path", run.suite_path}, {"yaml", run.suite_yaml}};
   out["created"] = run.created;
+  out["run_id"] = RunId(run);
   out["dataset"] = run.dataset_path;
   out["target"] = run.target;
   out["examples_total"] = run.examples.size();

@@ -20,9 +20,10 @@ using config::internal::MapReader;
 
 namespace fs = std::filesystem;
 
-constexpr std::array<std::string_view, 15> kTopKeys = {
-    "name",       "dataset", "prompt",   "target",   "references", "metrics",   "slices", "fairness",
-    "discovery", "bootstrap", "baseline", "comparison", "gate",      "output",    "cache_dir"};
+constexpr std::array<std::string_view, 16> kTopKeys = {
+    "name",      "dataset",   "prompt",   "target",     "references", "metrics", "slices", "fairness",
+    "discovery", "bootstrap", "baseline", "comparison", "gate",       "output",  "cache_dir",
+    "server"};
 constexpr std::array<std::string_view, 8> kDatasetKeys = {
     "path", "format", "id_field", "required", "optional", "max_input_chars", "input_fields",
     "label_field"};
@@ -329,6 +330,14 @@ Result<Suite> Parse(const std::string& yaml, const std::string& path) {
     suite.cache_dir = Resolve(suite.base_dir, suite.cache_dir);
   } else {
     suite.cache_dir = Resolve(suite.base_dir, ".yardstick-cache");
+  }
+  if (auto f = top.Get("server")) {
+    constexpr std::array<std::string_view, 2> kServerKeys = {"url", "api_key_env"};
+    MapReader m(*f, diag, kServerKeys);
+    if (!m.String("url", suite.server_url) && !m.Has("url")) m.Missing("url");
+    if (!m.String("api_key_env", suite.server_key_env) && !m.Has("api_key_env")) {
+      m.Missing("api_key_env");
+    }
   }
   if (diag.count() > 0) return fail(ErrorCode::kInvalidArgument);
   return suite;

@@ -116,8 +116,8 @@ struct Suite {
   std::vector<GateCondition> gate;
   std::string output_dir;  // where the run is saved (resolved); default runs/<name>
   std::string cache_dir;   // resolved; default .yardstick-cache next to the suite
-  std::string server_url;  // push the run to `yardstick serve` when set
-  std::string server_key_env;
+  std::string server_url;      // push the run to `yardstick serve` when set
+  std::string server_key_env;  // the variable holding the project's API key
 };
 
 // Loads and checks a suite file. The error lists every problem as "file:line:col: message".

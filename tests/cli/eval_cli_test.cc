@@ -16,6 +16,8 @@
 #include <thread>
 
 #include "support/fake_openai.h"
+#include "support/server_process.h"
+#include <httplib.h>
 
 namespace {
 
@@ -52,9 +54,10 @@ class EvalCli : public ::testing::Test {
     return path.string();
   }
 
-  RunResult Run(const std::string& args) {
+  RunResult Run(const std::string& args, const std::string& env = "") {
     const std::string err_path = (dir_ / "stderr.txt").string();
-    const std::string cmd = std::string(YARDSTICK_BINARY) + " " + args + " 2>" + err_path;
+    const std::string cmd =
+        (env.empty() ? "" : env + " ") + std::string(YARDSTICK_BINARY) + " " + args + " 2>" + err_path;
     RunResult result;
     FILE* pipe = ::popen(cmd.c_str(), "r");
     if (pipe == nullptr) return result;
@@ -268,6 +271,50 @@ TEST_F(EvalCli, AnInterruptedRunResumesFromTheCache) {
   EXPECT_EQ(summary["cache_hits"].get<std::size_t>(), cached);
   EXPECT_EQ(summary["requests_sent"].get<std::size_t>(), 40 - cached);
   EXPECT_EQ(summary["failed"], 0);
+}
+
+// With a `server` section the per-example scores reach `yardstick serve` (the real binary).
+TEST_F(EvalCli, ARunIsPushedToTheServerAsScores) {
+  yardstick::testing::ServerProcess server({YARDSTICK_BINARY, (dir_ / "data").string(), "",
+                                            {{"YARDSTICK_ADMIN_KEY", "admin-key-for-tests"}},
+                                            {}});
+  const std::string started = server.Start();
+  ASSERT_TRUE(started.empty()) << started;
+  httplib::Client http("127.0.0.1", server.port());
+  auto project = http.Post("/v1/projects", {{"Authorization", "Bearer admin-key-for-tests"}},
+                           R"({"name": "evals"})", "application/json");
+  ASSERT_TRUE(project);
+  ASSERT_EQ(project->status, 201) << project->body;
+  const std::string key = nlohmann::json::parse(project->body)["key"];
+  Write("d.jsonl", "{\"id\": \"a\", \"ref\": \"x\"}\n{\"id\": \"b\", \"ref\": \"y\"}\n");
+  Write("o.jsonl", "{\"id\": \"a\", \"output\": \"x\"}\n{\"id\": \"b\", \"output\": \"z\"}\n");
+  const std::string suite = Write(
+      "suite.yaml", "name: pushed\ndataset: {path: d.jsonl, id_field: id}\n"
+                    "target: {type: precomputed, path: o.jsonl}\nreferences: ref\n"
+                    "metrics: [exact_match, chrf]\nserver: {url: " + server.base_url() +
+                        ", api_key_env: YS_TEST_KEY}\n");
+  auto r = Run("eval " + suite + " --output " + (dir_ / "run").string());
+  EXPECT_EQ(r.exit_code, 2) << r.err;  // the key variable is not set
+  EXPECT_NE(r.err.find("YS_TEST_KEY is not set"), std::string::npos) << r.err;
+  auto pushed = Run("eval " + suite + " --output " + (dir_ / "run").string(), "YS_TEST_KEY=" + key);
+  ASSERT_EQ(pushed.exit_code, 0) << pushed.err;
+  EXPECT_NE(pushed.err.find("4 scores stored, 0 already there, 0 rejected"), std::string::npos)
+      << pushed.err;
+  auto scores = http.Get("/v1/scores?from=now-1d&name=eval.exact_match",
+                         {{"Authorization", "Bearer " + key}});
+  ASSERT_TRUE(scores);
+  ASSERT_EQ(scores->status, 200) << scores->body;
+  const auto list = nlohmann::json::parse(scores->body)["scores"];
+  ASSERT_EQ(list.size(), 2u) << scores->body;
+  double total = 0;
+  for (const auto& s : list) {
+    total += s["value"].get<double>();
+    EXPECT_EQ(s["conversation_id"].get<std::string>().rfind("eval-run:pushed-", 0), 0u);
+  }
+  EXPECT_EQ(total, 1.0);
+  // The run id is saved with the run.
+  const auto results = nlohmann::json::parse(Slurp(dir_ / "run" / "results.json"));
+  EXPECT_EQ(results["run_id"].get<std::string>().rfind("pushed-", 0), 0u);
 }
 
 // The report opens in headless Chromium with no network access and no console errors.
