@@ -68,16 +68,19 @@ int main(int argc, char** argv) {
   std::thread thread([&] { server.listen_after_bind(); });
   while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 
-  const fs::path dir = fs::temp_directory_path() / ("yardstick-eval-bench-" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("yardstick-eval-bench-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   {
     std::ofstream data(dir / "data.jsonl");
     std::ofstream outputs(dir / "outputs.jsonl");
     for (std::size_t i = 0; i < n; ++i) {
-      const std::string q = "question number " + std::to_string(i) + " about topic " +
-                            std::to_string(i % 17);
-      data << nlohmann::json{{"id", std::to_string(i)}, {"q", q}, {"a", "A:Q: " + q},
+      const std::string q =
+          "question number " + std::to_string(i) + " about topic " + std::to_string(i % 17);
+      data << nlohmann::json{{"id", std::to_string(i)},
+                             {"q", q},
+                             {"a", "A:Q: " + q},
                              {"group", "g" + std::to_string(i % 5)}}
                   .dump()
            << "\n";
@@ -88,15 +91,17 @@ int main(int argc, char** argv) {
       "dataset: {path: data.jsonl, id_field: id}\nreferences: a\nslices: [group]\n"
       "bootstrap: {resamples: 200}\nmetrics: [exact_match, latency]\n";
   const std::string endpoint =
-      common + "prompt: {template: 'Q: {{q}}'}\ntarget: {type: openai-chat, base_url: "
-               "http://127.0.0.1:" + std::to_string(port) + "/v1, model: m, concurrency: " +
-      std::to_string(concurrency) + "}\ncache_dir: cache\n";
+      common +
+      "prompt: {template: 'Q: {{q}}'}\ntarget: {type: openai-chat, base_url: "
+      "http://127.0.0.1:" +
+      std::to_string(port) + "/v1, model: m, concurrency: " + std::to_string(concurrency) +
+      "}\ncache_dir: cache\n";
   const std::string path = (dir / "suite.yaml").string();
   Measure("endpoint, no cache", endpoint, path, false, n);
   Measure("endpoint, filling the cache", endpoint, path, true, n);
   Measure("endpoint, every answer from the cache", endpoint, path, true, n);
-  Measure("precomputed outputs",
-          common + "target: {type: precomputed, path: outputs.jsonl}\n", path, false, n);
+  Measure("precomputed outputs", common + "target: {type: precomputed, path: outputs.jsonl}\n",
+          path, false, n);
   server.stop();
   thread.join();
   fs::remove_all(dir);

@@ -3,8 +3,8 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -39,12 +39,14 @@ class ProgressBar {
     const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
     const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0;
     constexpr int kWidth = 30;
-    const int filled = static_cast<int>(kWidth * static_cast<double>(done) / static_cast<double>(total));
+    const int filled =
+        static_cast<int>(kWidth * static_cast<double>(done) / static_cast<double>(total));
     std::string bar(static_cast<std::size_t>(filled), '#');
     bar.resize(kWidth, '.');
     std::fprintf(stderr, "\r[%s] %zu/%zu %3d%% %.1f/s ETA %d:%02d cached %zu ", bar.c_str(), done,
-                 total, static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total)), rate,
-                 static_cast<int>(eta) / 60, static_cast<int>(eta) % 60, cache_hits);
+                 total,
+                 static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total)),
+                 rate, static_cast<int>(eta) / 60, static_cast<int>(eta) % 60, cache_hits);
     if (done == total) std::fprintf(stderr, "\n");
     std::fflush(stderr);
   }
@@ -158,8 +160,8 @@ int RunEval(const EvalArgs& args) {
     return 2;
   }
   if (args.format == "json") {
-    std::cout << Summary(*run, suite->output_dir).dump(2, ' ', false,
-                                                       nlohmann::json::error_handler_t::replace)
+    std::cout << Summary(*run, suite->output_dir)
+                     .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
   } else {
     std::cout << eval::RenderText(*run) << "\nrun saved to " << suite->output_dir
@@ -182,14 +184,15 @@ int RunEval(const EvalArgs& args) {
               << ": " << pushed->stored << " scores stored, " << pushed->duplicates
               << " already there, " << pushed->rejected << " rejected\n";
     if (pushed->rejected > 0) {
-      PrintError("eval", Error(ErrorCode::kParse, "the server rejected scores: " +
-                                                      pushed->first_rejection));
+      PrintError("eval", Error(ErrorCode::kParse,
+                               "the server rejected scores: " + pushed->first_rejection));
       return 2;
     }
   }
   for (const auto& ex : run->examples) {
-    if (!ex.output) std::cerr << "yardstick eval: example " << ex.id << " (line " << ex.line
-                              << "): " << ex.error << "\n";
+    if (!ex.output)
+      std::cerr << "yardstick eval: example " << ex.id << " (line " << ex.line << "): " << ex.error
+                << "\n";
   }
   return run->gate_passed ? 0 : 1;
 }
@@ -342,17 +345,16 @@ int RunCompare(const CompareArgs& args) {
     return 2;
   }
   run->comparison = std::move(*comparison);
-  auto conditions = ParseGateArgs(args.gate.empty()
-                                      ? std::vector<std::string>{"no_significant_regression"}
-                                      : args.gate);
+  auto conditions = ParseGateArgs(
+      args.gate.empty() ? std::vector<std::string>{"no_significant_regression"} : args.gate);
   if (!conditions) {
     PrintError("compare", conditions.error());
     return 2;
   }
   eval::EvaluateGate(*conditions, *run);
   if (args.format == "json") {
-    std::cout << Summary(*run, args.candidate).dump(2, ' ', false,
-                                                    nlohmann::json::error_handler_t::replace)
+    std::cout << Summary(*run, args.candidate)
+                     .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
   } else {
     // Only the comparison and the gate: the runs' own results are in their reports.
@@ -400,7 +402,8 @@ void AddValidateCommand(CLI::App& app, int* exit_code) {
       "Exit 0 when there is no error, 1 when there are errors, 2 when it cannot be read.");
   cmd->add_option("dataset", args->dataset, "Dataset (.jsonl, .ndjson, .csv) or suite (.yaml)")
       ->required();
-  cmd->add_option("--schema", args->schema, "Schema file (YAML: required, optional, id_field, ...)");
+  cmd->add_option("--schema", args->schema,
+                  "Schema file (YAML: required, optional, id_field, ...)");
   cmd->add_option("--require", args->require, "Required field, FIELD[:TYPE] (repeatable)");
   cmd->add_option("--optional", args->optional, "Optional field, FIELD:TYPE (repeatable)");
   cmd->add_option("--id-field", args->id_field, "Field that must be unique");

@@ -225,7 +225,8 @@ std::optional<Error> Discovery(const Suite& suite, Run& run) {
       Candidate c;
       c.predicates = {base[a].predicates[0], base[b].predicates[0]};
       c.member.resize(scored.size());
-      for (std::size_t j = 0; j < scored.size(); ++j) c.member[j] = base[a].member[j] && base[b].member[j];
+      for (std::size_t j = 0; j < scored.size(); ++j)
+        c.member[j] = base[a].member[j] && base[b].member[j];
       family.push_back(std::move(c));
     }
   }
@@ -255,7 +256,8 @@ std::optional<Error> Discovery(const Suite& suite, Run& run) {
     d.rest_mean = r.mean;
     const double pooled = std::sqrt((s.variance + r.variance) / 2);
     const double diff = column->higher_is_better ? r.mean - s.mean : s.mean - r.mean;
-    d.effect = pooled > 0 ? diff / pooled : (diff > 0 ? std::numeric_limits<double>::infinity() : 0);
+    d.effect =
+        pooled > 0 ? diff / pooled : (diff > 0 ? std::numeric_limits<double>::infinity() : 0);
     d.p_value = std::isnan(test->pvalue) ? 1.0 : test->pvalue;
     d.test = column->binary ? "two_proportion_z" : "welch_t";
     tested.push_back(std::move(d));

@@ -53,8 +53,7 @@ Result<MetricComparison> CompareMetric(const MetricColumn& base, const MetricCol
   auto fn = MakeValueFn(cur.spec, cur.kind);
   if (!fn) return std::unexpected(fn.error());
   if (base.signature != cur.signature || base.kind != cur.kind || base.width != cur.width) {
-    c.note = "signatures differ (" + base.signature + " vs " + cur.signature +
-             "): not compared";
+    c.note = "signatures differ (" + base.signature + " vs " + cur.signature + "): not compared";
     c.test = "none";
     return c;
   }
@@ -205,8 +204,8 @@ void EvaluateGate(const std::vector<GateCondition>& conditions, Run& run) {
           break;
         }
         r.passed = CompareWith(gap->gap, c.op, c.threshold);
-        r.detail = c.metric + " gap by " + c.field + " = " + Num(gap->gap) + " (best " +
-                   gap->best + ", worst " + gap->worst + ")";
+        r.detail = c.metric + " gap by " + c.field + " = " + Num(gap->gap) + " (best " + gap->best +
+                   ", worst " + gap->worst + ")";
         break;
       }
       case Kind::kDemographicParity:
@@ -254,9 +253,9 @@ void EvaluateGate(const std::vector<GateCondition>& conditions, Run& run) {
             regressions += (regressions.empty() ? "" : ", ") + name + " (not compared)";
           }
         }
-        r.detail = regressions.empty() ? "no significant regression against " +
-                                             run.comparison->baseline
-                                       : "significant regression: " + regressions;
+        r.detail = regressions.empty()
+                       ? "no significant regression against " + run.comparison->baseline
+                       : "significant regression: " + regressions;
         break;
       }
     }

@@ -57,9 +57,9 @@ void ParseJsonl(std::string_view text, Dataset& out) {
       continue;
     }
     if (!value.is_object()) {
-      out.problems.push_back({out.path, line_no, "error",
-                              std::string("expected a JSON object per line, got ") +
-                                  value.type_name()});
+      out.problems.push_back(
+          {out.path, line_no, "error",
+           std::string("expected a JSON object per line, got ") + value.type_name()});
       continue;
     }
     AddColumns(value, out.columns, seen);

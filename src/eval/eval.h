@@ -33,7 +33,7 @@ namespace yardstick::eval {
 struct SliceResult {
   std::string field;
   std::string value;
-  std::size_t n = 0;  // examples in the slice
+  std::size_t n = 0;                                       // examples in the slice
   std::vector<std::pair<std::string, Aggregate>> metrics;  // by metric id, in suite order
 };
 
@@ -49,7 +49,7 @@ struct SliceGap {
 struct FairnessGroup {
   std::string value;
   std::size_t n = 0;
-  double selection_rate = 0;  // share predicted positive
+  double selection_rate = 0;       // share predicted positive
   double true_positive_rate = 0;   // NaN when the group has no positive label
   double false_positive_rate = 0;  // NaN when the group has no negative label
 };
@@ -81,7 +81,7 @@ struct DiscoveredSlice {
 
 struct DiscoveryResult {
   std::string metric;
-  std::size_t candidates = 0;  // slices tested (the family size of the correction)
+  std::size_t candidates = 0;           // slices tested (the family size of the correction)
   std::vector<DiscoveredSlice> slices;  // rejected at the FDR with |effect| >= min_effect
 };
 

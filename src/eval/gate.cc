@@ -99,7 +99,8 @@ Result<GateCondition> ParseGateCondition(std::string_view text) {
       std::size_t comma = list.find(',', start);
       if (comma == std::string::npos) comma = list.size();
       std::string name = list.substr(start, comma - start);
-      while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back()))) name.pop_back();
+      while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back())))
+        name.pop_back();
       while (!name.empty() && std::isspace(static_cast<unsigned char>(name.front()))) {
         name.erase(name.begin());
       }

@@ -25,10 +25,17 @@
 namespace yardstick::eval {
 
 struct GateCondition {
-  enum class Kind { kThreshold, kGap, kDemographicParity, kEqualizedOdds, kFailures, kNoRegression };
+  enum class Kind {
+    kThreshold,
+    kGap,
+    kDemographicParity,
+    kEqualizedOdds,
+    kFailures,
+    kNoRegression
+  };
   Kind kind = Kind::kThreshold;
-  std::string text;    // as written
-  std::string metric;  // kThreshold, kGap
+  std::string text;                 // as written
+  std::string metric;               // kThreshold, kGap
   std::string statistic = "value";  // "value", "ci_low", "ci_high"
   std::string field;                // kGap
   std::string op;                   // ">=", ">", "<=", "<", "=="

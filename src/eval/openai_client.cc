@@ -160,8 +160,7 @@ CallResult OpenAiClient::Call(const std::string& path, const nlohmann::json& bod
     ++result.attempts;
     auto res = client->Post(prefix_ + path, headers, payload, "application/json");
     const double latency =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-            .count();
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     std::optional<std::chrono::duration<double>> retry_after;
     bool retry = true;
     if (!res) {
@@ -191,8 +190,8 @@ CallResult OpenAiClient::Call(const std::string& path, const nlohmann::json& bod
                        (snippet.empty() ? std::string() : ": " + snippet);
         retry = Retryable(res->status);
         if (res->has_header("Retry-After")) {
-          retry_after =
-              ParseRetryAfter(res->get_header_value("Retry-After"), std::chrono::system_clock::now());
+          retry_after = ParseRetryAfter(res->get_header_value("Retry-After"),
+                                        std::chrono::system_clock::now());
         }
       }
       if (client) Checkin(std::move(client));

@@ -99,8 +99,8 @@ class OpenAiClient {
 
 // The wait a Retry-After header asks for: delta-seconds or an HTTP date; nullopt when absent or
 // unreadable.
-std::optional<std::chrono::duration<double>> ParseRetryAfter(const std::string& value,
-                                                             std::chrono::system_clock::time_point now);
+std::optional<std::chrono::duration<double>> ParseRetryAfter(
+    const std::string& value, std::chrono::system_clock::time_point now);
 
 // Response checks for the three APIs.
 std::optional<std::string> CheckChatResponse(const nlohmann::json& response);

@@ -12,8 +12,9 @@
 namespace yardstick::eval {
 namespace {
 
-constexpr std::string_view kEndpointKeys[] = {"base_url", "model", "api_key_env", "temperature",
-                                              "concurrency", "max_retries", "timeout_seconds"};
+constexpr std::string_view kEndpointKeys[] = {"base_url",       "model",       "api_key_env",
+                                              "temperature",    "concurrency", "max_retries",
+                                              "timeout_seconds"};
 
 bool IsEndpointKey(const std::string& key) {
   return std::find(std::begin(kEndpointKeys), std::end(kEndpointKeys), key) !=
@@ -45,7 +46,8 @@ Result<EndpointSpec> EndpointFor(const MetricSpec& spec, const Suite& suite, std
 void ParallelFor(std::size_t n, int workers, const std::function<void(std::size_t)>& fn) {
   std::atomic<std::size_t> next{0};
   std::vector<std::thread> threads;
-  const int count = std::max(1, std::min<int>(workers, static_cast<int>(std::max<std::size_t>(n, 1))));
+  const int count =
+      std::max(1, std::min<int>(workers, static_cast<int>(std::max<std::size_t>(n, 1))));
   for (int w = 0; w < count; ++w) {
     threads.emplace_back([&]() {
       for (std::size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) fn(i);
@@ -93,9 +95,9 @@ Result<MetricColumn> Judge(const MetricSpec& spec, std::span<const ExampleResult
       return;
     }
     const std::string prompt =
-        "You are grading an answer against a rubric.\n\nRubric:\n" + rubric +
-        "\n\nPrompt:\n" + ex.prompt + "\n\nReference answer(s):\n" + JoinReferences(ex) +
-        "\n\nAnswer to grade:\n" + *ex.output +
+        "You are grading an answer against a rubric.\n\nRubric:\n" + rubric + "\n\nPrompt:\n" +
+        ex.prompt + "\n\nReference answer(s):\n" + JoinReferences(ex) + "\n\nAnswer to grade:\n" +
+        *ex.output +
         "\n\nGive a one-sentence justification, then a last line \"Score: <number from " +
         std::to_string(static_cast<int>(lo)) + " to " + std::to_string(static_cast<int>(hi)) +
         ">\".";
@@ -160,8 +162,8 @@ Result<MetricColumn> Perplexity(const MetricSpec& spec, std::span<const ExampleR
   col.kind = MetricKind::kPerplexity;
   col.higher_is_better = false;
   col.width = 2;
-  col.signature = "kind:perplexity|model:" + endpoint->model + "|text:" +
-                  (of_output ? "output" : "reference") + "|" +
+  col.signature = "kind:perplexity|model:" + endpoint->model +
+                  "|text:" + (of_output ? "output" : "reference") + "|" +
                   metrics::Perplexity().signature().Format(false);
   col.rows.assign(examples.size(), std::nullopt);
   col.values.assign(examples.size(), std::numeric_limits<double>::quiet_NaN());
@@ -182,10 +184,11 @@ Result<MetricColumn> Perplexity(const MetricSpec& spec, std::span<const ExampleR
       }
       text = ex.references[0];
     }
-    nlohmann::json body = {{"model", endpoint->model}, {"prompt", text},  {"echo", true},
-                           {"logprobs", 1},            {"max_tokens", 0}, {"temperature", 0}};
-    CallResult r = (*client)->Call("/completions", body,
-                                   static_cast<double>(text.size()) / 4.0, CheckLogprobs);
+    nlohmann::json body = {
+        {"model", endpoint->model}, {"prompt", text},  {"echo", true}, {"logprobs", 1},
+        {"max_tokens", 0},          {"temperature", 0}};
+    CallResult r = (*client)->Call("/completions", body, static_cast<double>(text.size()) / 4.0,
+                                   CheckLogprobs);
     if (!r.ok) {
       col.failures[i] = "perplexity call failed: " + r.error;
       return;
@@ -271,9 +274,9 @@ Result<MetricColumn> Similarity(const MetricSpec& spec, std::span<const ExampleR
   });
   run.requests_sent += (*client)->requests_sent();
   run.cache_hits += (*client)->cache_hits();
-  MetricColumn col = MeanColumn(spec, spec.id, true,
-                                "kind:mean|embeddings:" + endpoint->model + "|sim:cosine", values,
-                                reasons);
+  MetricColumn col =
+      MeanColumn(spec, spec.id, true, "kind:mean|embeddings:" + endpoint->model + "|sim:cosine",
+                 values, reasons);
   col.binary = false;
   return col;
 }
@@ -337,8 +340,8 @@ Result<std::unique_ptr<OpenAiClient>> MakeClient(
 }
 
 Result<MetricColumn> ScoreRemoteMetric(const MetricSpec& spec,
-                                       std::span<const ExampleResult> examples,
-                                       const Suite& suite, const RunOptions& options, Run& run) {
+                                       std::span<const ExampleResult> examples, const Suite& suite,
+                                       const RunOptions& options, Run& run) {
   if (spec.name == "judge") return Judge(spec, examples, suite, options, run);
   if (spec.name == "perplexity") return Perplexity(spec, examples, suite, options, run);
   return Similarity(spec, examples, suite, options, run);
@@ -370,8 +373,8 @@ std::optional<double> ExtractJudgeScore(const std::string& reply, double min, do
   }
   auto last_match = [&](const std::regex& re) -> std::optional<double> {
     std::optional<double> found;
-    for (auto it = std::sregex_iterator(reply.begin(), reply.end(), re); it != std::sregex_iterator();
-         ++it) {
+    for (auto it = std::sregex_iterator(reply.begin(), reply.end(), re);
+         it != std::sregex_iterator(); ++it) {
       found = std::strtod((*it)[1].str().c_str(), nullptr);
     }
     return found;

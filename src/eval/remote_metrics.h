@@ -35,8 +35,8 @@ namespace yardstick::eval {
 std::optional<Error> CheckRemoteMetricSpec(const MetricSpec& spec);
 
 Result<MetricColumn> ScoreRemoteMetric(const MetricSpec& spec,
-                                       std::span<const ExampleResult> examples,
-                                       const Suite& suite, const RunOptions& options, Run& run);
+                                       std::span<const ExampleResult> examples, const Suite& suite,
+                                       const RunOptions& options, Run& run);
 
 // A client for `endpoint`, reading the API key from its environment variable (an error names
 // the variable when it is set in the suite but empty in the environment).

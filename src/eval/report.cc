@@ -138,8 +138,8 @@ std::string RenderText(const Run& run) {
   }
   s << "\n";
   char line[512];
-  std::snprintf(line, sizeof line, "%-22s %12s  %-28s %6s %8s\n", "metric", "value",
-                "95% CI", "n", "missing");
+  std::snprintf(line, sizeof line, "%-22s %12s  %-28s %6s %8s\n", "metric", "value", "95% CI", "n",
+                "missing");
   s << line;
   for (const auto& m : run.metrics) {
     const int d = Decimals(m);
@@ -179,8 +179,10 @@ std::string RenderText(const Run& run) {
   if (run.discovery) {
     s << "\nslice discovery on " << run.discovery->metric << " (" << run.discovery->candidates
       << " candidate slices, Benjamini-Hochberg): ";
-    if (run.discovery->slices.empty()) s << "no slice significantly worse\n";
-    else s << "\n";
+    if (run.discovery->slices.empty())
+      s << "no slice significantly worse\n";
+    else
+      s << "\n";
     for (const auto& d : run.discovery->slices) {
       std::string name;
       for (const auto& [f, v] : d.predicates) name += (name.empty() ? "" : " & ") + f + "=" + v;
@@ -195,7 +197,9 @@ std::string RenderText(const Run& run) {
       s << "  " << c.metric << ": " << Fmt(c.baseline) << " -> " << Fmt(c.value) << " (delta "
         << Fmt(c.delta) << ", " << c.test << " p " << Fmt(c.p_value) << ", adjusted "
         << Fmt(c.p_adjusted) << ")"
-        << (c.regression ? " REGRESSION" : c.improvement ? " improvement" : "")
+        << (c.regression    ? " REGRESSION"
+            : c.improvement ? " improvement"
+                            : "")
         << (c.note.empty() ? "" : " [" + c.note + "]") << "\n";
     }
   }
@@ -222,8 +226,8 @@ std::string RenderJunit(const Run& run) {
     s << "    <testcase classname=\"" << Escape(run.suite_name) << ".metrics\" name=\""
       << Escape(m.spec.id) << "\">\n      <system-out>" << Escape(m.spec.id) << " = "
       << Fmt(m.aggregate.value, Decimals(m)) << " " << CiText(m.aggregate, Decimals(m))
-      << " n=" << m.aggregate.n << " missing=" << m.aggregate.missing << " "
-      << Escape(m.signature) << "</system-out>\n    </testcase>\n";
+      << " n=" << m.aggregate.n << " missing=" << m.aggregate.missing << " " << Escape(m.signature)
+      << "</system-out>\n    </testcase>\n";
   }
   for (const auto& g : run.gate) {
     s << "    <testcase classname=\"" << Escape(run.suite_name) << ".gate\" name=\""
@@ -259,9 +263,9 @@ std::string RenderHtml(const Run& run) {
     s << "<h2>Gate: <span class=" << (run.gate_passed ? "pass>PASS" : "fail>FAIL")
       << "</span></h2><table><tr><th>condition</th><th>result</th><th>detail</th></tr>";
     for (const auto& g : run.gate) {
-      s << "<tr><td>" << Escape(g.condition) << "</td><td class="
-        << (g.passed ? "pass>pass" : "fail>fail") << "</td><td>" << Escape(g.detail)
-        << "</td></tr>";
+      s << "<tr><td>" << Escape(g.condition)
+        << "</td><td class=" << (g.passed ? "pass>pass" : "fail>fail") << "</td><td>"
+        << Escape(g.detail) << "</td></tr>";
     }
     s << "</table>\n";
   }
@@ -343,7 +347,7 @@ std::string RenderHtml(const Run& run) {
         << " height=8 fill='" << (m.delta < 0 ? "#d66" : "#6b6") << "'/></svg> " << Fmt(m.delta)
         << "</td><td>" << Escape(m.test) << "</td><td>" << Fmt(m.p_value) << "</td><td>"
         << Fmt(m.p_adjusted) << "</td><td>"
-        << (m.regression ? "<span class=fail>regression</span>"
+        << (m.regression    ? "<span class=fail>regression</span>"
             : m.improvement ? "<span class=pass>improvement</span>"
                             : Escape(m.note))
         << "</td></tr>";
@@ -362,8 +366,9 @@ std::string RenderHtml(const Run& run) {
       << "</pre></td><td><pre>"
       << Escape(ex.references.empty() ? "" : ex.references[0].substr(0, 400)) << "</pre></td>";
     for (const auto& m : run.metrics) {
-      s << "<td>" << (std::isnan(m.values[i]) ? "<span class=muted>" + Escape(m.failures[i]) + "</span>"
-                                               : Fmt(m.values[i]))
+      s << "<td>"
+        << (std::isnan(m.values[i]) ? "<span class=muted>" + Escape(m.failures[i]) + "</span>"
+                                    : Fmt(m.values[i]))
         << "</td>";
     }
     s << "</tr>";

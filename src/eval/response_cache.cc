@@ -67,8 +67,8 @@ std::optional<Error> ResponseCache::Put(const std::string& key,
   entry["response"] = nlohmann::json::parse(response.body, nullptr, false);
   if (entry["response"].is_discarded()) return std::nullopt;  // never cache malformed JSON
   entry["latency_ms"] = response.latency_ms;
-  const std::string temp = path + ".tmp." + std::to_string(::getpid()) + "." +
-                           std::to_string(temp_counter.fetch_add(1));
+  const std::string temp =
+      path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(temp_counter.fetch_add(1));
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     out << entry.dump();

@@ -21,8 +21,12 @@ double NumOf(const json& j, const char* key) {
 }
 
 json AggregateJson(const Aggregate& a) {
-  return {{"value", Num(a.value)}, {"ci_low", Num(a.ci_low)}, {"ci_high", Num(a.ci_high)},
-          {"level", a.level},      {"n", a.n},                {"missing", a.missing}};
+  return {{"value", Num(a.value)},
+          {"ci_low", Num(a.ci_low)},
+          {"ci_high", Num(a.ci_high)},
+          {"level", a.level},
+          {"n", a.n},
+          {"missing", a.missing}};
 }
 
 Aggregate AggregateOf(const json& j) {
@@ -103,13 +107,17 @@ json ToJson(const Run& run) {
   for (const auto& s : run.slices) {
     json metrics_json = json::object();
     for (const auto& [id, agg] : s.metrics) metrics_json[id] = AggregateJson(agg);
-    slices.push_back({{"field", s.field}, {"value", s.value}, {"n", s.n}, {"metrics", metrics_json}});
+    slices.push_back(
+        {{"field", s.field}, {"value", s.value}, {"n", s.n}, {"metrics", metrics_json}});
   }
   out["slices"] = std::move(slices);
   json gaps = json::array();
   for (const auto& g : run.gaps) {
-    gaps.push_back({{"field", g.field}, {"metric", g.metric}, {"gap", Num(g.gap)},
-                    {"best", g.best}, {"worst", g.worst}});
+    gaps.push_back({{"field", g.field},
+                    {"metric", g.metric},
+                    {"gap", Num(g.gap)},
+                    {"best", g.best},
+                    {"worst", g.worst}});
   }
   out["gaps"] = std::move(gaps);
   if (run.fairness) {
@@ -152,12 +160,18 @@ json ToJson(const Run& run) {
   if (run.comparison) {
     json metrics_json = json::array();
     for (const auto& c : run.comparison->metrics) {
-      json j = {{"metric", c.metric},         {"test", c.test},
-                {"baseline", Num(c.baseline)}, {"value", Num(c.value)},
-                {"delta", Num(c.delta)},       {"p_value", Num(c.p_value)},
-                {"p_adjusted", Num(c.p_adjusted)}, {"significant", c.significant},
-                {"regression", c.regression}, {"improvement", c.improvement},
-                {"pairs", c.pairs},           {"excluded", c.excluded}};
+      json j = {{"metric", c.metric},
+                {"test", c.test},
+                {"baseline", Num(c.baseline)},
+                {"value", Num(c.value)},
+                {"delta", Num(c.delta)},
+                {"p_value", Num(c.p_value)},
+                {"p_adjusted", Num(c.p_adjusted)},
+                {"significant", c.significant},
+                {"regression", c.regression},
+                {"improvement", c.improvement},
+                {"pairs", c.pairs},
+                {"excluded", c.excluded}};
       if (!c.note.empty()) j["note"] = c.note;
       metrics_json.push_back(std::move(j));
     }
@@ -237,13 +251,15 @@ Result<Run> FromJson(const json& j, const std::string& where) {
       ex.id = e.at("id").get<std::string>();
       ex.line = e.value("line", std::size_t{0});
       ex.prompt = e.value("prompt", "");
-      if (e.contains("output") && e["output"].is_string()) ex.output = e["output"].get<std::string>();
+      if (e.contains("output") && e["output"].is_string())
+        ex.output = e["output"].get<std::string>();
       ex.references = e.value("references", std::vector<std::string>{});
       ex.error = e.value("error", "");
       ex.latency_ms = NumOf(e, "latency_ms");
       ex.input_tokens = e.value("input_tokens", std::int64_t{-1});
       ex.output_tokens = e.value("output_tokens", std::int64_t{-1});
-      if (e.contains("cost_usd") && e["cost_usd"].is_number()) ex.cost_usd = e["cost_usd"].get<double>();
+      if (e.contains("cost_usd") && e["cost_usd"].is_number())
+        ex.cost_usd = e["cost_usd"].get<double>();
       ex.cached = e.value("cached", false);
       ex.attempts = e.value("attempts", 0);
       ex.fields = e.value("fields", json::object());
@@ -254,7 +270,8 @@ Result<Run> FromJson(const json& j, const std::string& where) {
           auto row = (*it)["stats"].get<std::vector<double>>();
           if (row.size() != col.width) {
             return bad("example " + std::to_string(i) + " metric '" + col.spec.id + "': expected " +
-                       std::to_string(col.width) + " statistics, got " + std::to_string(row.size()));
+                       std::to_string(col.width) + " statistics, got " +
+                       std::to_string(row.size()));
           }
           col.rows.push_back(std::move(row));
           col.values.push_back(NumOf(*it, "value"));
@@ -262,7 +279,8 @@ Result<Run> FromJson(const json& j, const std::string& where) {
         } else {
           col.rows.emplace_back();
           col.values.push_back(kNaN);
-          col.failures.push_back(it != scores.end() ? it->value("error", "not scored") : "not scored");
+          col.failures.push_back(it != scores.end() ? it->value("error", "not scored")
+                                                    : "not scored");
         }
       }
       run.examples.push_back(std::move(ex));
@@ -302,7 +320,8 @@ Result<Run> FromJson(const json& j, const std::string& where) {
     if (j.contains("gate")) {
       run.gate_passed = j["gate"].value("passed", true);
       for (const auto& g : j["gate"].value("conditions", json::array())) {
-        run.gate.push_back({g.value("condition", ""), g.value("passed", false), g.value("detail", "")});
+        run.gate.push_back(
+            {g.value("condition", ""), g.value("passed", false), g.value("detail", "")});
       }
     }
     return run;

@@ -67,12 +67,12 @@ std::optional<Error> FillPrecomputed(const Suite& suite, std::vector<ExampleResu
   for (const Example& row : file->examples) {
     auto id = FieldText(row, t.id_field);
     if (!id) {
-      return Error(ErrorCode::kParse, t.path + ":" + std::to_string(row.line) + ": no id field '" +
-                                          t.id_field + "'");
+      return Error(ErrorCode::kParse,
+                   t.path + ":" + std::to_string(row.line) + ": no id field '" + t.id_field + "'");
     }
     if (!by_id.emplace(*id, &row).second) {
-      return Error(ErrorCode::kParse, t.path + ":" + std::to_string(row.line) +
-                                          ": duplicate id '" + *id + "'");
+      return Error(ErrorCode::kParse,
+                   t.path + ":" + std::to_string(row.line) + ": duplicate id '" + *id + "'");
     }
   }
   for (ExampleResult& ex : examples) {
@@ -131,9 +131,8 @@ std::optional<Error> FillFromEndpoint(const Suite& suite, const RunOptions& opti
       const std::size_t i = next.fetch_add(1);
       if (i >= examples.size()) return;
       ExampleResult& ex = examples[i];
-      nlohmann::json body = {{"model", e.model},
-                             {"temperature", e.temperature},
-                             {"max_tokens", e.max_tokens}};
+      nlohmann::json body = {
+          {"model", e.model}, {"temperature", e.temperature}, {"max_tokens", e.max_tokens}};
       if (chat) {
         nlohmann::json messages = nlohmann::json::array();
         if (!suite.system_prompt.empty()) {
@@ -208,8 +207,8 @@ Result<Run> RunSuite(const Suite& suite, const RunOptions& options) {
   auto report = ValidateSuiteDataset(suite);
   if (!report) return std::unexpected(report.error());
   if (report->errors() > 0) {
-    std::string message = "the dataset has " + std::to_string(report->errors()) +
-                          " error(s); nothing was called:";
+    std::string message =
+        "the dataset has " + std::to_string(report->errors()) + " error(s); nothing was called:";
     for (const auto& p : report->problems) {
       if (p.severity == "error") message += "\n  " + FormatProblem(p);
     }
@@ -254,9 +253,9 @@ Result<Run> RunSuite(const Suite& suite, const RunOptions& options) {
     if (!ex.output) ++run.failed;
   }
   for (const MetricSpec& spec : suite.metrics) {
-    Result<MetricColumn> column =
-        IsRemoteMetric(spec.name) ? ScoreRemoteMetric(spec, examples, suite, options, run)
-                                  : ScoreLocalMetric(spec, examples);
+    Result<MetricColumn> column = IsRemoteMetric(spec.name)
+                                      ? ScoreRemoteMetric(spec, examples, suite, options, run)
+                                      : ScoreLocalMetric(spec, examples);
     if (!column) return std::unexpected(column.error());
     run.metrics.push_back(std::move(*column));
   }

@@ -22,9 +22,9 @@ struct MeanInfo {
 };
 
 constexpr MeanInfo kMeanMetrics[] = {
-    {"json_valid", "share", true, true},       {"latency", "ms", false, false},
-    {"input_tokens", "tokens", false, false},  {"output_tokens", "tokens", false, false},
-    {"tokens", "tokens", false, false},        {"cost", "usd", false, false},
+    {"json_valid", "share", true, true},      {"latency", "ms", false, false},
+    {"input_tokens", "tokens", false, false}, {"output_tokens", "tokens", false, false},
+    {"tokens", "tokens", false, false},       {"cost", "usd", false, false},
 };
 
 const MeanInfo* FindMean(const std::string& name) {
@@ -132,9 +132,9 @@ std::optional<Error> CheckMetricSpec(const MetricSpec& spec) {
   if (IsRemoteMetric(spec.name)) return CheckRemoteMetricSpec(spec);
   if (FindMean(spec.name) != nullptr) {
     if (!spec.options.empty()) {
-      return Error(ErrorCode::kInvalidArgument,
-                   "metric '" + spec.name + "' takes no options, got '" +
-                       spec.options.begin().key() + "'");
+      return Error(
+          ErrorCode::kInvalidArgument,
+          "metric '" + spec.name + "' takes no options, got '" + spec.options.begin().key() + "'");
     }
     return std::nullopt;
   }
@@ -201,8 +201,7 @@ MetricColumn MeanColumn(const MetricSpec& spec, std::string display, bool higher
     } else {
       col.rows.emplace_back();
       col.values.push_back(std::numeric_limits<double>::quiet_NaN());
-      col.failures.push_back(i < reasons.size() && !reasons[i].empty() ? reasons[i]
-                                                                       : "no value");
+      col.failures.push_back(i < reasons.size() && !reasons[i].empty() ? reasons[i] : "no value");
     }
   }
   if (!any) col.binary = false;

@@ -72,7 +72,7 @@ struct MetricColumn {
   bool binary = false;
   std::size_t width = 2;
   std::vector<std::optional<std::vector<double>>> rows;  // per example; nullopt: not scored
-  std::vector<double> values;  // per example (sentence level); NaN when not scored
+  std::vector<double> values;         // per example (sentence level); NaN when not scored
   std::vector<std::string> failures;  // per example: why it was not scored ("" when scored)
   std::size_t judge_failures = 0;     // judge: failed judgments (calls or score extraction)
   std::size_t judge_calls = 0;
@@ -97,8 +97,7 @@ Result<MetricColumn> ScoreLocalMetric(const MetricSpec& spec,
 
 // Builds a mean-kind column from per-example values (nullopt = not scored, with the reason).
 MetricColumn MeanColumn(const MetricSpec& spec, std::string display, bool higher_is_better,
-                        std::string signature,
-                        const std::vector<std::optional<double>>& values,
+                        std::string signature, const std::vector<std::optional<double>>& values,
                         const std::vector<std::string>& reasons);
 
 // Sums of the rows of `column` for the examples selected by `include` (all when empty).

@@ -21,19 +21,31 @@ using config::internal::MapReader;
 namespace fs = std::filesystem;
 
 constexpr std::array<std::string_view, 16> kTopKeys = {
-    "name",      "dataset",   "prompt",   "target",     "references", "metrics", "slices", "fairness",
-    "discovery", "bootstrap", "baseline", "comparison", "gate",       "output",  "cache_dir",
-    "server"};
+    "name",   "dataset",  "prompt",    "target",    "references", "metrics",
+    "slices", "fairness", "discovery", "bootstrap", "baseline",   "comparison",
+    "gate",   "output",   "cache_dir", "server"};
 constexpr std::array<std::string_view, 8> kDatasetKeys = {
-    "path", "format", "id_field", "required", "optional", "max_input_chars", "input_fields",
-    "label_field"};
+    "path",     "format",          "id_field",     "required",
+    "optional", "max_input_chars", "input_fields", "label_field"};
 constexpr std::array<std::string_view, 2> kPromptKeys = {"system", "template"};
-constexpr std::array<std::string_view, 18> kTargetKeys = {
-    "type",           "path",           "id_field",          "output_field",
-    "base_url",       "model",          "api_key_env",       "temperature",
-    "max_tokens",     "concurrency",    "requests_per_minute", "tokens_per_minute",
-    "max_retries",    "timeout_seconds", "backoff_initial_seconds", "backoff_max_seconds",
-    "input_price_per_million", "output_price_per_million"};
+constexpr std::array<std::string_view, 18> kTargetKeys = {"type",
+                                                          "path",
+                                                          "id_field",
+                                                          "output_field",
+                                                          "base_url",
+                                                          "model",
+                                                          "api_key_env",
+                                                          "temperature",
+                                                          "max_tokens",
+                                                          "concurrency",
+                                                          "requests_per_minute",
+                                                          "tokens_per_minute",
+                                                          "max_retries",
+                                                          "timeout_seconds",
+                                                          "backoff_initial_seconds",
+                                                          "backoff_max_seconds",
+                                                          "input_price_per_million",
+                                                          "output_price_per_million"};
 constexpr std::array<std::string_view, 3> kFairnessKeys = {"group", "label", "positive"};
 constexpr std::array<std::string_view, 5> kDiscoveryKeys = {"metric", "fields", "min_size", "fdr",
                                                             "min_effect"};
@@ -399,17 +411,16 @@ Result<std::string> RenderTemplate(const std::string& tmpl, const Example& examp
     out.append(tmpl, pos, open - pos);
     const std::size_t close = tmpl.find("}}", open + 2);
     if (close == std::string::npos) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "prompt.template: '{{' without a closing '}}'");
+      return MakeError(ErrorCode::kInvalidArgument, "prompt.template: '{{' without a closing '}}'");
     }
     std::string name = tmpl.substr(open + 2, close - open - 2);
     while (!name.empty() && name.front() == ' ') name.erase(name.begin());
     while (!name.empty() && name.back() == ' ') name.pop_back();
     auto value = FieldText(example, name);
     if (!value) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       file + ":" + std::to_string(example.line) + ": the prompt uses field '" +
-                           name + "', which this row does not have");
+      return MakeError(ErrorCode::kInvalidArgument, file + ":" + std::to_string(example.line) +
+                                                        ": the prompt uses field '" + name +
+                                                        "', which this row does not have");
     }
     out += *value;
     pos = close + 2;

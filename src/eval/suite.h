@@ -29,7 +29,7 @@ struct EndpointSpec {
   std::string api = "chat";  // "chat" (/chat/completions), "completions", "embeddings"
   std::string base_url;      // e.g. http://127.0.0.1:8000/v1
   std::string model;
-  std::string api_key_env;   // name of the environment variable holding the key; empty: none
+  std::string api_key_env;  // name of the environment variable holding the key; empty: none
   double temperature = 0;
   int max_tokens = 256;
   int concurrency = 4;
@@ -39,7 +39,7 @@ struct EndpointSpec {
   double timeout_seconds = 60;
   double backoff_initial_seconds = 0.5;
   double backoff_max_seconds = 30;
-  std::optional<double> input_price_per_million;   // USD; else the built-in price table
+  std::optional<double> input_price_per_million;  // USD; else the built-in price table
   std::optional<double> output_price_per_million;
 };
 
@@ -68,17 +68,17 @@ struct FairnessSpec {
 
 struct DiscoverySpec {
   bool enabled = false;
-  std::string metric;         // a metric id; default: the first metric
+  std::string metric;               // a metric id; default: the first metric
   std::vector<std::string> fields;  // default: the slice fields
-  std::size_t min_size = 30;  // n_min for a slice and its complement
-  double fdr = 0.05;          // Benjamini-Hochberg q
-  double min_effect = 0.2;    // phi
+  std::size_t min_size = 30;        // n_min for a slice and its complement
+  double fdr = 0.05;                // Benjamini-Hochberg q
+  double min_effect = 0.2;          // phi
 };
 
 struct ComparisonSpec {
-  std::string test = "bs";           // corpus metrics: "bs" (paired bootstrap) or "ar"
-  int resamples = 1000;              // bootstrap resamples (bs) or trials (ar)
-  std::string correction = "holm";   // across metrics: "holm" or "fdr_bh"
+  std::string test = "bs";          // corpus metrics: "bs" (paired bootstrap) or "ar"
+  int resamples = 1000;             // bootstrap resamples (bs) or trials (ar)
+  std::string correction = "holm";  // across metrics: "holm" or "fdr_bh"
   double alpha = 0.05;
   std::uint64_t seed = 12345;
 };
@@ -93,12 +93,12 @@ struct Suite {
   std::string path;      // the suite file
   std::string base_dir;  // its folder; relative paths are resolved against it
   std::string name;
-  std::string yaml;      // the file's text, kept in the run file
+  std::string yaml;  // the file's text, kept in the run file
 
   // Dataset.
   std::string dataset_path;  // resolved
   std::optional<DatasetFormat> dataset_format;
-  Schema schema;             // schema.id_field is the dataset's id field ("" = line numbers)
+  Schema schema;                // schema.id_field is the dataset's id field ("" = line numbers)
   std::string reference_field;  // the field holding the reference(s)
 
   // Prompt: "{{field}}" is replaced by the example's field.
@@ -114,8 +114,8 @@ struct Suite {
   std::string baseline;  // a saved run directory (resolved), optional
   ComparisonSpec comparison;
   std::vector<GateCondition> gate;
-  std::string output_dir;  // where the run is saved (resolved); default runs/<name>
-  std::string cache_dir;   // resolved; default .yardstick-cache next to the suite
+  std::string output_dir;      // where the run is saved (resolved); default runs/<name>
+  std::string cache_dir;       // resolved; default .yardstick-cache next to the suite
   std::string server_url;      // push the run to `yardstick serve` when set
   std::string server_key_env;  // the variable holding the project's API key
 };

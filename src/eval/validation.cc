@@ -134,8 +134,8 @@ ValidationReport ValidateDataset(const Dataset& dataset, const Schema& schema) {
   std::unordered_map<std::string, std::size_t> first_line_of_id;
   std::map<std::string, std::size_t> labels;
   for (const Example& ex : dataset.examples) {
-    const bool empty =
-        std::all_of(ex.fields.begin(), ex.fields.end(), [](const auto& v) { return IsEmptyValue(v); });
+    const bool empty = std::all_of(ex.fields.begin(), ex.fields.end(),
+                                   [](const auto& v) { return IsEmptyValue(v); });
     if (empty) {
       add(ex.line, "error", "empty row: no field has a value");
       continue;
@@ -209,8 +209,8 @@ ValidationReport ValidateDataset(const Dataset& dataset, const Schema& schema) {
       const double share = static_cast<double>(count) / static_cast<double>(total);
       if (labels.size() > 1 && share < schema.min_label_share) {
         add(0, "warning",
-            "label '" + label + "' of field '" + schema.label_field + "' is rare: " +
-                std::to_string(count) + " of " + std::to_string(total) + " rows");
+            "label '" + label + "' of field '" + schema.label_field +
+                "' is rare: " + std::to_string(count) + " of " + std::to_string(total) + " rows");
       }
     }
   }

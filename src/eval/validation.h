@@ -6,7 +6,8 @@
 //   errors    a row that could not be read (from ReadDataset); a required field missing or null;
 //             a field of the wrong type; an empty row (no field with a value); a duplicate id;
 //             an input longer than max_input_chars (code points)
-//   warnings  a row identical to an earlier one, apart from its id (the earlier line is named); a label value
+//   warnings  a row identical to an earlier one, apart from its id (the earlier line is named); a
+//   label value
 //             seen in fewer than min_label_share of the rows; a single label value in all rows
 // The report also counts the rows and gives the distribution of the label field.
 //
@@ -24,11 +25,11 @@
 namespace yardstick::eval {
 
 enum class FieldType {
-  kString,         // a JSON string (every CSV value is one)
-  kNumber,         // a JSON number, or CSV text that parses as a finite number
-  kInteger,        // a whole number
-  kBoolean,        // true/false (CSV: "true"/"false")
-  kStringOrList,   // a string or a non-empty list of strings (several references)
+  kString,        // a JSON string (every CSV value is one)
+  kNumber,        // a JSON number, or CSV text that parses as a finite number
+  kInteger,       // a whole number
+  kBoolean,       // true/false (CSV: "true"/"false")
+  kStringOrList,  // a string or a non-empty list of strings (several references)
   kAny,
 };
 
@@ -44,7 +45,7 @@ struct FieldRule {
 
 struct Schema {
   std::vector<FieldRule> fields;
-  std::string id_field;                   // unique per row when set
+  std::string id_field;  // unique per row when set
   std::optional<std::size_t> max_input_chars;
   std::vector<std::string> input_fields;  // fields whose length is checked; empty: every string
   std::string label_field;                // distribution reported when set

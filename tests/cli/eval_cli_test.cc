@@ -1,6 +1,7 @@
 // The real `yardstick eval`, `validate` and `compare` binaries: exit codes, run folders, the
 // example suites, resuming from the cache after a kill, and the HTML report in Chromium.
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,7 +18,6 @@
 
 #include "support/fake_openai.h"
 #include "support/server_process.h"
-#include <httplib.h>
 
 namespace {
 
@@ -56,8 +56,8 @@ class EvalCli : public ::testing::Test {
 
   RunResult Run(const std::string& args, const std::string& env = "") {
     const std::string err_path = (dir_ / "stderr.txt").string();
-    const std::string cmd =
-        (env.empty() ? "" : env + " ") + std::string(YARDSTICK_BINARY) + " " + args + " 2>" + err_path;
+    const std::string cmd = (env.empty() ? "" : env + " ") + std::string(YARDSTICK_BINARY) + " " +
+                            args + " 2>" + err_path;
     RunResult result;
     FILE* pipe = ::popen(cmd.c_str(), "r");
     if (pipe == nullptr) return result;
@@ -144,19 +144,21 @@ TEST_F(EvalCli, ErrorsExit2WithTheirPlace) {
       << bad.err;
   auto missing = Run("eval " + (dir_ / "nope.yaml").string());
   EXPECT_EQ(missing.exit_code, 2);
-  auto no_baseline = Run("eval " + Example("suite.yaml") + " --output " +
-                         (dir_ / "r").string() + " --baseline " + (dir_ / "none").string());
+  auto no_baseline = Run("eval " + Example("suite.yaml") + " --output " + (dir_ / "r").string() +
+                         " --baseline " + (dir_ / "none").string());
   EXPECT_EQ(no_baseline.exit_code, 2);
   EXPECT_NE(no_baseline.err.find("baseline"), std::string::npos);
 }
 
 TEST_F(EvalCli, InvalidDatasetsStopBeforeAnyCall) {
   yardstick::testing::FakeOpenAi fake;
-  Write("d.jsonl", "{\"id\": \"1\", \"q\": \"a\"}\n{\"id\": \"2\"}\n{\"id\": \"1\", \"q\": \"b\"}\n");
+  Write("d.jsonl",
+        "{\"id\": \"1\", \"q\": \"a\"}\n{\"id\": \"2\"}\n{\"id\": \"1\", \"q\": \"b\"}\n");
   const std::string suite = Write(
-      "suite.yaml", "dataset: {path: d.jsonl, id_field: id, required: {q: string}}\n"
-                    "target: {type: openai-chat, base_url: " + fake.base_url() +
-                        ", model: m}\nprompt: {template: '{{q}}'}\nmetrics: [json_valid]\n");
+      "suite.yaml",
+      "dataset: {path: d.jsonl, id_field: id, required: {q: string}}\n"
+      "target: {type: openai-chat, base_url: " +
+          fake.base_url() + ", model: m}\nprompt: {template: '{{q}}'}\nmetrics: [json_valid]\n");
   auto r = Run("eval " + suite);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("d.jsonl:2: error: missing required field 'q'"), std::string::npos) << r.err;
@@ -165,7 +167,8 @@ TEST_F(EvalCli, InvalidDatasetsStopBeforeAnyCall) {
 }
 
 TEST_F(EvalCli, ValidateReportsProblemsWithFileAndLine) {
-  const std::string good = Write("good.csv", "id,text,label\n1,\"a, b\",pos\n2,\"multi\nline\",neg\n");
+  const std::string good =
+      Write("good.csv", "id,text,label\n1,\"a, b\",pos\n2,\"multi\nline\",neg\n");
   auto ok = Run("validate " + good + " --require text:string --id-field id --label-field label");
   EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
   EXPECT_NE(ok.out.find("2 rows, 0 error(s)"), std::string::npos) << ok.out;
@@ -200,16 +203,20 @@ TEST_F(EvalCli, CompareExits1OnASignificantRegression) {
     const std::string id = "q" + std::to_string(i);
     data += "{\"id\": \"" + id + "\", \"answer\": \"answer number " + std::to_string(i) + "\"}\n";
     good += "{\"id\": \"" + id + "\", \"output\": \"answer number " + std::to_string(i) + "\"}\n";
-    bad += "{\"id\": \"" + id + "\", \"output\": \"" + (i % 4 == 0 ? "answer number " + std::to_string(i) : "no idea") + "\"}\n";
+    bad += "{\"id\": \"" + id + "\", \"output\": \"" +
+           (i % 4 == 0 ? "answer number " + std::to_string(i) : "no idea") + "\"}\n";
   }
   Write("d.jsonl", data);
   Write("good.jsonl", good);
   Write("bad.jsonl", bad);
   for (const char* which : {"good", "bad"}) {
-    Write(std::string(which) + ".yaml",
-          "name: " + std::string(which) + "\ndataset: {path: d.jsonl, id_field: id}\n"
-          "target: {type: precomputed, path: " + which + ".jsonl}\nreferences: answer\n"
-          "metrics: [exact_match, chrf]\noutput: runs/" + which + "\n");
+    Write(std::string(which) + ".yaml", "name: " + std::string(which) +
+                                            "\ndataset: {path: d.jsonl, id_field: id}\n"
+                                            "target: {type: precomputed, path: " +
+                                            which +
+                                            ".jsonl}\nreferences: answer\n"
+                                            "metrics: [exact_match, chrf]\noutput: runs/" +
+                                            which + "\n");
     auto r = Run("eval " + (dir_ / (std::string(which) + ".yaml")).string());
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
@@ -231,13 +238,16 @@ TEST_F(EvalCli, AnInterruptedRunResumesFromTheCache) {
   yardstick::testing::FakeOpenAi fake;
   fake.SetDelay(0.05);
   std::string data;
-  for (int i = 0; i < 40; ++i) data += "{\"id\": \"" + std::to_string(i) + "\", \"q\": \"question " + std::to_string(i) + "\"}\n";
+  for (int i = 0; i < 40; ++i)
+    data +=
+        "{\"id\": \"" + std::to_string(i) + "\", \"q\": \"question " + std::to_string(i) + "\"}\n";
   Write("d.jsonl", data);
-  const std::string suite = Write(
-      "suite.yaml", "dataset: {path: d.jsonl, id_field: id}\n"
-                    "target: {type: openai-chat, base_url: " + fake.base_url() +
-                        ", model: m, concurrency: 2}\nprompt: {template: '{{q}}'}\n"
-                        "metrics: [json_valid]\noutput: run\n");
+  const std::string suite = Write("suite.yaml",
+                                  "dataset: {path: d.jsonl, id_field: id}\n"
+                                  "target: {type: openai-chat, base_url: " +
+                                      fake.base_url() +
+                                      ", model: m, concurrency: 2}\nprompt: {template: '{{q}}'}\n"
+                                      "metrics: [json_valid]\noutput: run\n");
   std::fflush(stdout);
   std::fflush(stderr);
   const pid_t pid = ::fork();
@@ -275,7 +285,9 @@ TEST_F(EvalCli, AnInterruptedRunResumesFromTheCache) {
 
 // With a `server` section the per-example scores reach `yardstick serve` (the real binary).
 TEST_F(EvalCli, ARunIsPushedToTheServerAsScores) {
-  yardstick::testing::ServerProcess server({YARDSTICK_BINARY, (dir_ / "data").string(), "",
+  yardstick::testing::ServerProcess server({YARDSTICK_BINARY,
+                                            (dir_ / "data").string(),
+                                            "",
                                             {{"YARDSTICK_ADMIN_KEY", "admin-key-for-tests"}},
                                             {}});
   const std::string started = server.Start();
@@ -288,11 +300,11 @@ TEST_F(EvalCli, ARunIsPushedToTheServerAsScores) {
   const std::string key = nlohmann::json::parse(project->body)["key"];
   Write("d.jsonl", "{\"id\": \"a\", \"ref\": \"x\"}\n{\"id\": \"b\", \"ref\": \"y\"}\n");
   Write("o.jsonl", "{\"id\": \"a\", \"output\": \"x\"}\n{\"id\": \"b\", \"output\": \"z\"}\n");
-  const std::string suite = Write(
-      "suite.yaml", "name: pushed\ndataset: {path: d.jsonl, id_field: id}\n"
-                    "target: {type: precomputed, path: o.jsonl}\nreferences: ref\n"
-                    "metrics: [exact_match, chrf]\nserver: {url: " + server.base_url() +
-                        ", api_key_env: YS_TEST_KEY}\n");
+  const std::string suite = Write("suite.yaml",
+                                  "name: pushed\ndataset: {path: d.jsonl, id_field: id}\n"
+                                  "target: {type: precomputed, path: o.jsonl}\nreferences: ref\n"
+                                  "metrics: [exact_match, chrf]\nserver: {url: " +
+                                      server.base_url() + ", api_key_env: YS_TEST_KEY}\n");
   auto r = Run("eval " + suite + " --output " + (dir_ / "run").string());
   EXPECT_EQ(r.exit_code, 2) << r.err;  // the key variable is not set
   EXPECT_NE(r.err.find("YS_TEST_KEY is not set"), std::string::npos) << r.err;
@@ -331,8 +343,9 @@ TEST_F(EvalCli, TheHtmlReportRendersInChromiumOffline) {
   const std::string cmd = chromium +
                           " --headless --no-sandbox --disable-gpu --no-first-run"
                           " --proxy-server=127.0.0.1:9 --enable-logging=stderr --v=0"
-                          " --user-data-dir=" + (dir_ / "profile").string() +
-                          " --dump-dom file://" + out + "/report.html 2>" + log;
+                          " --user-data-dir=" +
+                          (dir_ / "profile").string() + " --dump-dom file://" + out +
+                          "/report.html 2>" + log;
   std::string dom;
   FILE* pipe = ::popen(cmd.c_str(), "r");
   ASSERT_NE(pipe, nullptr);

@@ -43,8 +43,8 @@ TEST(Fairness, MatchesConfusionMatrices) {
   ASSERT_TRUE(run.fairness);
   EXPECT_NEAR(run.fairness->demographic_parity_difference,
               g["demographic_parity_difference"].get<double>(), 1e-12);
-  EXPECT_NEAR(run.fairness->equalized_odds_difference,
-              g["equalized_odds_difference"].get<double>(), 1e-12);
+  EXPECT_NEAR(run.fairness->equalized_odds_difference, g["equalized_odds_difference"].get<double>(),
+              1e-12);
   ASSERT_EQ(run.fairness->groups.size(), 3u);
   for (const auto& group : run.fairness->groups) {
     const auto& want = g["groups"][group.value];

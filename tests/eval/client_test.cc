@@ -111,7 +111,8 @@ TEST_F(ClientTest, ASlowResponseTimesOutAndIsRetried) {
 
 TEST_F(ClientTest, TheCacheAnswersARepeatedRequestWithoutCallingAgain) {
   const std::string dir =
-      (std::filesystem::temp_directory_path() / ("ys-cache-" + std::to_string(::getpid()))).string();
+      (std::filesystem::temp_directory_path() / ("ys-cache-" + std::to_string(::getpid())))
+          .string();
   std::filesystem::remove_all(dir);
   {
     auto client = Make(3, 10, dir);

@@ -1,7 +1,8 @@
 // Datasets (JSONL, CSV) and their validation reports.
+#include "eval/dataset.h"
+
 #include <gtest/gtest.h>
 
-#include "eval/dataset.h"
 #include "eval/validation.h"
 
 namespace yardstick::eval {
@@ -24,7 +25,8 @@ std::string Dump(const std::vector<Problem>& problems) {
 }
 
 TEST(Csv, QuotedFieldsHoldCommasNewlinesAndQuotes) {
-  auto records = ParseCsv("a,b,c\r\n\"x, y\",\"line1\nline2\",\"say \"\"hi\"\"\"\r\nplain,,end\n", "t.csv");
+  auto records =
+      ParseCsv("a,b,c\r\n\"x, y\",\"line1\nline2\",\"say \"\"hi\"\"\"\r\nplain,,end\n", "t.csv");
   ASSERT_TRUE(records) << records.error().message();
   ASSERT_EQ(records->size(), 3u);
   EXPECT_EQ((*records)[1].fields, (std::vector<std::string>{"x, y", "line1\nline2", "say \"hi\""}));
@@ -96,7 +98,8 @@ TEST(Validation, ReportsEveryKindOfProblemWithItsLine) {
       "{\"id\": \"a\", \"question\": \"dup id\", \"answer\": \"x\", \"lang\": \"de\", \"n\": 3}\n"
       "{\"id\": null, \"question\": \"\", \"answer\": null}\n"
       "{\"id\": \"e\", \"question\": \"What?\", \"answer\": \"x\", \"lang\": \"en\", \"n\": 1}\n"
-      "{\"id\": \"f\", \"question\": \"" + std::string(60, 'z') +
+      "{\"id\": \"f\", \"question\": \"" +
+      std::string(60, 'z') +
       "\", \"answer\": \"x\", \"lang\": \"en\", \"n\": 4}\n"
       "{\"id\": \"e\", \"question\": \"What?\", \"answer\": \"x\", \"lang\": \"en\", \"n\": 1}\n";
   Dataset d = ParseDataset(text, "v.jsonl", DatasetFormat::kJsonl);
@@ -128,8 +131,8 @@ TEST(Validation, ReportsEveryKindOfProblemWithItsLine) {
 }
 
 TEST(Validation, CsvValuesAreTypeCheckedOnTheirText) {
-  Dataset d = ParseDataset("id,score,flag\n1,0.5,true\n2,abc,yes\n3,,false\n",
-                           "t.csv", DatasetFormat::kCsv);
+  Dataset d = ParseDataset("id,score,flag\n1,0.5,true\n2,abc,yes\n3,,false\n", "t.csv",
+                           DatasetFormat::kCsv);
   Schema schema;
   schema.fields = {{"score", FieldType::kNumber, true}, {"flag", FieldType::kBoolean, true}};
   ValidationReport r = ValidateDataset(d, schema);
@@ -141,11 +144,13 @@ TEST(Validation, CsvValuesAreTypeCheckedOnTheirText) {
 }
 
 TEST(Validation, OneLabelEverywhereIsAWarning) {
-  Dataset d = ParseDataset("{\"l\":\"x\"}\n{\"l\":\"x\",\"k\":1}\n", "t.jsonl", DatasetFormat::kJsonl);
+  Dataset d =
+      ParseDataset("{\"l\":\"x\"}\n{\"l\":\"x\",\"k\":1}\n", "t.jsonl", DatasetFormat::kJsonl);
   Schema schema;
   schema.label_field = "l";
   ValidationReport r = ValidateDataset(d, schema);
-  EXPECT_TRUE(HasProblem(r.problems, 0, "warning", "has one value in every row")) << Dump(r.problems);
+  EXPECT_TRUE(HasProblem(r.problems, 0, "warning", "has one value in every row"))
+      << Dump(r.problems);
   EXPECT_EQ(r.errors(), 0u);
 }
 

@@ -24,21 +24,28 @@ class RunnerTest : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     std::ofstream(dir_ / "data.jsonl")
-        << R"({"id": "q1", "question": "hello", "answer": "A:Q: hello", "group": "g1"})" "\n"
-        << R"({"id": "q2", "question": "world", "answer": "something else", "group": "g1"})" "\n"
-        << R"({"id": "q3", "question": "again", "answer": "A:Q: again", "group": "g2"})" "\n"
-        << R"({"id": "q4", "question": "more", "answer": ["x", "A:Q: more"], "group": "g2"})" "\n";
+        << R"({"id": "q1", "question": "hello", "answer": "A:Q: hello", "group": "g1"})"
+           "\n"
+        << R"({"id": "q2", "question": "world", "answer": "something else", "group": "g1"})"
+           "\n"
+        << R"({"id": "q3", "question": "again", "answer": "A:Q: again", "group": "g2"})"
+           "\n"
+        << R"({"id": "q4", "question": "more", "answer": ["x", "A:Q: more"], "group": "g2"})"
+           "\n";
   }
   void TearDown() override { fs::remove_all(dir_); }
 
   Suite Load(const std::string& metrics, const std::string& extra = "") {
-    const std::string yaml = "name: t\ndataset:\n  path: data.jsonl\n  id_field: id\n"
-                             "target:\n  type: openai-chat\n  base_url: " +
-                             fake_.base_url() +
-                             "\n  model: fake\n  concurrency: 1\n  max_retries: 2\n"
-                             "  backoff_initial_seconds: 0\n" + extra +
-                             "prompt:\n  template: \"Q: {{question}}\"\nreferences: answer\n"
-                             "slices: [group]\nbootstrap: {resamples: 50}\nmetrics:\n" + metrics;
+    const std::string yaml =
+        "name: t\ndataset:\n  path: data.jsonl\n  id_field: id\n"
+        "target:\n  type: openai-chat\n  base_url: " +
+        fake_.base_url() +
+        "\n  model: fake\n  concurrency: 1\n  max_retries: 2\n"
+        "  backoff_initial_seconds: 0\n" +
+        extra +
+        "prompt:\n  template: \"Q: {{question}}\"\nreferences: answer\n"
+        "slices: [group]\nbootstrap: {resamples: 50}\nmetrics:\n" +
+        metrics;
     auto suite = LoadSuiteString(yaml, (dir_ / "suite.yaml").string());
     EXPECT_TRUE(suite) << suite.error().message();
     return *suite;
@@ -61,8 +68,8 @@ TEST_F(RunnerTest, FailedExamplesAreCountedNeverDropped) {
   const Aggregate& em = run->metrics[0].aggregate;
   EXPECT_EQ(em.n, 3u);
   EXPECT_EQ(em.missing, 1u);
-  EXPECT_DOUBLE_EQ(em.value, 2.0 / 3.0);  // q3 and q4 (second reference) match
-  EXPECT_EQ(run->metrics[2].values[2], 4.0);  // "Q: again" 2 tokens + "A:Q: again" 2 tokens
+  EXPECT_DOUBLE_EQ(em.value, 2.0 / 3.0);             // q3 and q4 (second reference) match
+  EXPECT_EQ(run->metrics[2].values[2], 4.0);         // "Q: again" 2 tokens + "A:Q: again" 2 tokens
   EXPECT_DOUBLE_EQ(run->metrics[3].values[2], 2.0);  // 2 input tokens at $1 each
   EXPECT_EQ(run->metrics[0].failures[0].rfind("target failed", 0), 0u);
   // Slices count their examples, failures included as missing.

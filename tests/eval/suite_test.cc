@@ -1,7 +1,7 @@
 // Suite loading (errors at file:line:col), gate conditions and prompt templates.
-#include <gtest/gtest.h>
-
 #include "eval/suite.h"
+
+#include <gtest/gtest.h>
 
 namespace yardstick::eval {
 namespace {

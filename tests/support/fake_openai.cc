@@ -120,7 +120,9 @@ FakeOpenAi::FakeOpenAi() : server_(std::make_unique<httplib::Server>()) {
         }
         data.push_back({{"object", "embedding"}, {"index", i}, {"embedding", v}});
       }
-      out = {{"object", "list"}, {"data", data}, {"model", body.value("model", "")},
+      out = {{"object", "list"},
+             {"data", data},
+             {"model", body.value("model", "")},
              {"usage", {{"prompt_tokens", 1}, {"total_tokens", 1}}}};
     } else {
       res.status = 404;
