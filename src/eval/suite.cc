@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -333,6 +334,24 @@ Result<Suite> Parse(const std::string& yaml, const std::string& path) {
     if (m.Size("seed", seed)) suite.comparison.seed = seed;
   }
   if (auto f = top.Get("gate")) ReadGate(*f, suite, diag);
+  // Gate conditions must name metrics of the suite by their id (`as:` or the name).
+  for (const auto& c : suite.gate) {
+    std::vector<std::string> names = c.metrics;
+    if (!c.metric.empty()) names.push_back(c.metric);
+    for (const auto& name : names) {
+      const bool known = std::any_of(suite.metrics.begin(), suite.metrics.end(),
+                                     [&](const MetricSpec& m) { return m.id == name; });
+      if (!known && !suite.metrics.empty()) {
+        std::string ids;
+        for (const auto& m : suite.metrics) ids += (ids.empty() ? "" : ", ") + m.id;
+        YAML::Mark mark;
+        mark.line = c.line - 1;
+        mark.column = c.column - 1;
+        diag.Add(mark, "gate condition '" + c.text + "' names '" + name +
+                           "', which is not a metric of the suite (metrics: " + ids + ")");
+      }
+    }
+  }
   if (top.String("output", suite.output_dir)) {
     suite.output_dir = Resolve(suite.base_dir, suite.output_dir);
   } else {

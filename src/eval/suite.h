@@ -5,7 +5,8 @@
 // or an OpenAI-compatible chat or completions endpoint), a prompt template, the metrics, the
 // fields to slice by, fairness settings, slice discovery, a baseline run, comparison settings
 // and the gate. Loading checks everything it can without reading the dataset: unknown keys (with
-// a did-you-mean), types, ranges, metric options, gate conditions; every problem is reported at
+// a did-you-mean), types, ranges, metric options, gate conditions (and that they name metrics of
+// the suite); every problem is reported at
 // its file:line:column. Relative paths are relative to the suite file.
 //
 // Thread safety: plain values.

@@ -71,8 +71,10 @@ metrics:
     tokenize: klingon
   - name: regex
   - name: judge
+  - squad_f1
 gate:
   - "bleu >>= 3"
+  - "chrf >= 3"
 )";
   auto suite = LoadSuiteString(yaml, "s.yaml");
   ASSERT_FALSE(suite);
@@ -87,8 +89,12 @@ gate:
   EXPECT_NE(m.find("s.yaml:11:5: metrics[1]:"), std::string::npos) << m;
   EXPECT_NE(m.find("metric 'regex' needs 'pattern"), std::string::npos) << m;
   EXPECT_NE(m.find("metric 'judge': needs 'rubric"), std::string::npos) << m;
-  EXPECT_NE(m.find("s.yaml:16:5: gate[0]: gate condition 'bleu >>= 3'"), std::string::npos) << m;
+  EXPECT_NE(m.find("s.yaml:17:5: gate[0]: gate condition 'bleu >>= 3'"), std::string::npos) << m;
   EXPECT_NE(m.find("an endpoint target needs prompt.template"), std::string::npos) << m;
+  EXPECT_NE(m.find("s.yaml:18:5: gate condition 'chrf >= 3' names 'chrf', which is not a metric "
+                   "of the suite (metrics: squad_f1)"),
+            std::string::npos)
+      << m;
 }
 
 TEST(Suite, SyntaxErrorsHaveAPlaceToo) {
