@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <set>
@@ -32,15 +34,77 @@ std::string Normalize(std::string s) {
   return s;
 }
 
-// Values of `field` in order of first appearance.
-std::vector<std::string> DistinctValues(const Run& run, const std::string& field) {
-  std::vector<std::string> out;
-  std::set<std::string> seen;
-  for (const auto& ex : run.examples) {
-    std::string key = SliceKey(ex, field);
-    if (seen.insert(key).second) out.push_back(std::move(key));
+std::optional<double> NumericValue(const ExampleResult& ex, const std::string& field) {
+  const auto it = ex.fields.find(field);
+  if (it == ex.fields.end() || it->is_null()) return std::nullopt;
+  if (it->is_number()) return it->get<double>();
+  if (it->is_string()) {
+    const std::string& s = it->get_ref<const std::string&>();
+    char* end = nullptr;
+    const double v = std::strtod(s.c_str(), &end);
+    if (!s.empty() && *end == '\0' && std::isfinite(v)) return v;
   }
+  return std::nullopt;
+}
+
+std::string FormatEdge(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+// The slice label of every example for `field`: its value, or for a numeric field with more than
+// ten distinct values, one of at most ten equal-frequency bins "[lo, hi)" (the last closed).
+std::vector<std::string> SliceLabels(const Run& run, const std::string& field) {
+  std::vector<std::string> labels(run.examples.size());
+  std::vector<double> numbers;
+  bool numeric = true;
+  for (const auto& ex : run.examples) {
+    const auto it = ex.fields.find(field);
+    if (it == ex.fields.end() || it->is_null()) continue;
+    auto v = NumericValue(ex, field);
+    if (!v) {
+      numeric = false;
+      break;
+    }
+    numbers.push_back(*v);
+  }
+  std::vector<double> sorted = numbers;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  if (!numeric || sorted.size() <= 10) {
+    for (std::size_t i = 0; i < run.examples.size(); ++i) {
+      labels[i] = SliceKey(run.examples[i], field);
+    }
+    return labels;
+  }
+  // Edges at the deciles of the values (distinct edges only).
+  std::sort(numbers.begin(), numbers.end());
+  std::vector<double> edges = {numbers.front()};
+  for (int k = 1; k < 10; ++k) {
+    const double q = numbers[numbers.size() * static_cast<std::size_t>(k) / 10];
+    if (q > edges.back()) edges.push_back(q);
+  }
+  edges.push_back(numbers.back());
+  for (std::size_t i = 0; i < run.examples.size(); ++i) {
+    auto v = NumericValue(run.examples[i], field);
+    if (!v) {
+      labels[i] = "(missing)";
+      continue;
+    }
+    std::size_t b = static_cast<std::size_t>(
+        std::upper_bound(edges.begin() + 1, edges.end() - 1, *v) - (edges.begin() + 1));
+    const bool last = b + 2 == edges.size();
+    labels[i] = "[" + FormatEdge(edges[b]) + ", " + FormatEdge(edges[b + 1]) + (last ? "]" : ")");
+  }
+  return labels;
+}
+
+// The distinct labels, sorted.
+std::vector<std::string> DistinctValues(const std::vector<std::string>& labels) {
+  std::vector<std::string> out = labels;
   std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
@@ -55,13 +119,14 @@ std::optional<Error> Slices(const Suite& suite, Run& run, const std::vector<Valu
   for (const std::string& field : fields) {
     std::vector<std::size_t> first_slice_of_field;
     const std::size_t begin = run.slices.size();
-    for (const std::string& value : DistinctValues(run, field)) {
+    const std::vector<std::string> labels = SliceLabels(run, field);
+    for (const std::string& value : DistinctValues(labels)) {
       std::vector<bool> include_vec(run.examples.size());
       SliceResult slice;
       slice.field = field;
       slice.value = value;
       for (std::size_t i = 0; i < run.examples.size(); ++i) {
-        include_vec[i] = SliceKey(run.examples[i], field) == value;
+        include_vec[i] = labels[i] == value;
         if (include_vec[i]) ++slice.n;
       }
       std::unique_ptr<bool[]> include(new bool[include_vec.size()]);
@@ -208,12 +273,13 @@ std::optional<Error> Discovery(const Suite& suite, Run& run) {
   };
   std::vector<Candidate> base;
   for (const auto& field : fields) {
-    for (const auto& value : DistinctValues(run, field)) {
+    const std::vector<std::string> labels = SliceLabels(run, field);
+    for (const auto& value : DistinctValues(labels)) {
       Candidate c;
       c.predicates = {{field, value}};
       c.member.resize(scored.size());
       for (std::size_t j = 0; j < scored.size(); ++j) {
-        c.member[j] = SliceKey(run.examples[scored[j]], field) == value;
+        c.member[j] = labels[scored[j]] == value;
       }
       base.push_back(std::move(c));
     }

@@ -104,6 +104,34 @@ TEST(Discovery, WelchTestsAndBenjaminiHochbergMatchStatsmodels) {
   EXPECT_EQ(run.discovery->slices.back().predicates.size(), 2u);
 }
 
+TEST(Slices, NumericFieldsWithManyValuesAreBinnedByDeciles) {
+  std::vector<nlohmann::json> fields;
+  std::vector<double> values;
+  for (int i = 0; i < 100; ++i) {
+    fields.push_back({{"length", i}, {"kind", i % 2 == 0 ? "a" : "b"}});
+    values.push_back(i < 10 ? 0.0 : 1.0);
+  }
+  EvalRun run = RunWith(fields);
+  run.metrics.push_back(ValuesColumn("score", values));
+  Suite suite;
+  suite.slices = {"length", "kind"};
+  suite.bootstrap.resamples = 20;
+  ASSERT_FALSE(Analyse(suite, run));
+  std::vector<std::string> bins;
+  for (const auto& s : run.slices) {
+    if (s.field == "length") {
+      bins.push_back(s.value);
+      EXPECT_EQ(s.n, 10u) << s.value;
+    }
+  }
+  ASSERT_EQ(bins.size(), 10u);
+  EXPECT_EQ(bins.front(), "[0, 10)");
+  EXPECT_EQ(bins.back(), "[90, 99]");
+  EXPECT_EQ(run.gaps[0].field, "length");
+  EXPECT_EQ(run.gaps[0].worst, "[0, 10)");
+  EXPECT_DOUBLE_EQ(run.gaps[0].gap, 1.0);
+}
+
 TEST(Compare, McNemarWilcoxonAndHolmMatchTheReferences) {
   const auto g = Golden("compare.json");
   const auto base_pass = g["base_pass"].get<std::vector<double>>();
