@@ -1,8 +1,10 @@
 // The real `yardstick eval`, `validate` and `compare` binaries: exit codes, run folders, the
 // example suites, resuming from the cache after a kill, and the HTML report in Chromium.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -248,17 +250,18 @@ TEST_F(EvalCli, AnInterruptedRunResumesFromTheCache) {
                                       fake.base_url() +
                                       ", model: m, concurrency: 2}\nprompt: {template: '{{q}}'}\n"
                                       "metrics: [json_valid]\noutput: run\n");
-  std::fflush(stdout);
-  std::fflush(stderr);
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    std::freopen("/dev/null", "w", stdout);
-    std::freopen("/dev/null", "w", stderr);
-    ::execl(YARDSTICK_BINARY, YARDSTICK_BINARY, "eval", suite.c_str(), "--no-progress",
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  // posix_spawn, not fork: this process runs the fake server's threads.
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  std::string binary = YARDSTICK_BINARY, command = "eval", flag = "--no-progress";
+  std::string suite_arg = suite;
+  char* argv[] = {binary.data(), command.data(), suite_arg.data(), flag.data(), nullptr};
+  pid_t pid = 0;
+  const int spawned = ::posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ASSERT_EQ(spawned, 0);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (fake.requests() < 10 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
