@@ -138,6 +138,29 @@ TEST_F(RunnerTest, PerplexityAndSemanticSimilarityCallTheirEndpoints) {
   EXPECT_EQ(fake_.requests_to("/v1/embeddings"), 4);
 }
 
+TEST_F(RunnerTest, PrecomputedOutputsAreMatchedByIdAndMissingOnesCounted) {
+  std::ofstream(dir_ / "out.csv")
+      << "id,output,latency_ms\nq1,A:Q: hello,120\nq3,\"A:Q: again\",80\n"
+         "q4,nope,x\n";
+  const std::string yaml =
+      "dataset: {path: data.jsonl, id_field: id}\n"
+      "target: {type: precomputed, path: out.csv}\nreferences: answer\n"
+      "bootstrap: {resamples: 20}\nmetrics: [exact_match, latency]\n";
+  auto suite = LoadSuiteString(yaml, (dir_ / "suite.yaml").string());
+  ASSERT_TRUE(suite) << suite.error().message();
+  auto run = RunSuite(*suite, {});
+  ASSERT_TRUE(run) << run.error().message();
+  EXPECT_EQ(run->failed, 1u);
+  EXPECT_NE(run->examples[1].error.find("no output for id 'q2'"), std::string::npos);
+  EXPECT_EQ(run->metrics[0].aggregate.n, 3u);
+  EXPECT_DOUBLE_EQ(run->metrics[0].aggregate.value, 2.0 / 3.0);
+  // Latency: 120 and 80 given, "x" is not a number (q4 not scored for latency).
+  EXPECT_EQ(run->metrics[1].aggregate.n, 2u);
+  EXPECT_EQ(run->metrics[1].aggregate.missing, 2u);
+  EXPECT_DOUBLE_EQ(run->metrics[1].aggregate.value, 100.0);
+  EXPECT_EQ(fake_.requests(), 0);
+}
+
 TEST(JudgeScore, ToleratesRealModelOutput) {
   EXPECT_EQ(ExtractJudgeScore("Score: 4", 1, 5), 4.0);
   EXPECT_EQ(ExtractJudgeScore("The answer is good.\n\n**Score**: 5", 1, 5), 5.0);
