@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <regex>
 #include <thread>
@@ -56,6 +57,13 @@ void ParallelFor(std::size_t n, int workers, const std::function<void(std::size_
   for (auto& t : threads) t.join();
 }
 
+// A scale bound as written ("1", "0.5").
+std::string Bound(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 std::string JoinReferences(const ExampleResult& ex) {
   std::string out;
   for (const auto& r : ex.references) out += (out.empty() ? "" : "\n") + r;
@@ -99,8 +107,7 @@ Result<MetricColumn> Judge(const MetricSpec& spec, std::span<const ExampleResult
         ex.prompt + "\n\nReference answer(s):\n" + JoinReferences(ex) + "\n\nAnswer to grade:\n" +
         *ex.output +
         "\n\nGive a one-sentence justification, then a last line \"Score: <number from " +
-        std::to_string(static_cast<int>(lo)) + " to " + std::to_string(static_cast<int>(hi)) +
-        ">\".";
+        Bound(lo) + " to " + Bound(hi) + ">\".";
     double sum = 0;
     int ok = 0;
     std::string last_problem;
@@ -140,8 +147,7 @@ Result<MetricColumn> Judge(const MetricSpec& spec, std::span<const ExampleResult
   run.cache_hits += (*client)->cache_hits();
   MetricColumn col = MeanColumn(spec, spec.id, true,
                                 "kind:mean|judge:" + endpoint->model + "|n:" + std::to_string(n) +
-                                    "|scale:" + std::to_string(static_cast<int>(lo)) + "-" +
-                                    std::to_string(static_cast<int>(hi)),
+                                    "|scale:" + Bound(lo) + "-" + Bound(hi),
                                 values, reasons);
   col.binary = false;
   col.judge_failures = failures.load();
