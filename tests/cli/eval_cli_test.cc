@@ -339,7 +339,8 @@ TEST_F(EvalCli, TheHtmlReportRendersInChromiumOffline) {
   for (const char* c : candidates) {
     if (fs::exists(c)) chromium = c;
   }
-  if (chromium.empty()) GTEST_SKIP() << "Chromium is not installed";
+  // scripts/install-deps installs Chromium; a missing browser is a failure, not a skip.
+  ASSERT_FALSE(chromium.empty()) << "Chromium is not installed (scripts/install-deps installs it)";
   const std::string out = (dir_ / "run").string();
   ASSERT_EQ(Run("eval " + Example("baseline.yaml") + " --output " + out).exit_code, 0);
   const std::string log = (dir_ / "chromium.log").string();
