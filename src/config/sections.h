@@ -25,6 +25,15 @@ void ReadAuth(const Field& f, Context& ctx, AuthConfig& out);
 void ReadRedaction(const Field& f, Context& ctx, RedactionConfig& out);
 void ReadPricing(const Field& f, Context& ctx, PricingConfig& out);
 void ReadKpis(const Field& f, Context& ctx, std::vector<KpiConfig>& out);
+void ReadGoals(const Field& f, Context& ctx, std::vector<GoalConfig>& out);
+void ReadSchedules(const Field& f, Context& ctx, std::vector<ScheduleConfig>& out);
+// Cross-references of goals and schedules: KPI names (when LoadOptions names the built-ins),
+// duration targets on KPIs in seconds, goal names of schedules.
+void CheckGoalReferences(Context& ctx, const Config& config);
+
+// A duration "500ms", "30s", "5m", "1h", "7d", "2w" (a non-negative integer or decimal and a
+// unit) in nanoseconds; nullopt when it is not one.
+std::optional<int64_t> ParseDurationText(std::string_view text);
 
 // Shared checks.
 

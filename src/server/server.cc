@@ -12,12 +12,16 @@
 #include <sstream>
 #include <thread>
 
+#include "baselines/baselines.h"
+#include "goals/goals.h"
 #include "ingest/events.h"
 #include "kpi/kpi.h"
 #include "otlp/otlp.h"
 #include "pricing/price_table.h"
 #include "redact/redactor.h"
+#include "reports/reports.h"
 #include "server/auth.h"
+#include "server/goals_routes.h"
 #include "server/http_util.h"
 #include "server/prometheus.h"
 #include "store/store.h"
@@ -63,6 +67,22 @@ double ResidentBytes() {
 kpi::Direction ParseDirection(const std::string& d) {
   return d == "lower" ? kpi::Direction::kLower : kpi::Direction::kHigher;
 }
+
+// Degraded scheduled reports are logged; the notification outbox takes them when notifiers are
+// configured.
+class LogReportSink : public reports::NotificationSink {
+ public:
+  explicit LogReportSink(Logger& log) : log_(log) {}
+  Result<void> Send(const reports::Notification& n) override {
+    log_.Warn("report degraded", {{"notifier", n.notifier},
+                                  {"idempotency_key", n.idempotency_key},
+                                  {"summary", n.summary}});
+    return {};
+  }
+
+ private:
+  Logger& log_;
+};
 
 }  // namespace
 
@@ -169,9 +189,33 @@ class Server::Impl {
     auto engine = kpi::Engine::Create(store_.get(), std::move(defs));
     if (!engine) return std::unexpected(engine.error());
     kpis_ = std::make_unique<kpi::Engine>(std::move(*engine));
+    if (auto r = InitGoals(); !r) return r;
 
     SetUpMetrics();
     SetUpRoutes();
+    return {};
+  }
+
+  // Goals, baselines and scheduled reports; baselines and reports live in <data_dir>/state.db.
+  Result<void> InitGoals() {
+    std::vector<goals::Goal> list;
+    for (const auto& g : config_.goals) list.push_back(goals::FromConfig(g));
+    auto engine = goals::Engine::Create(kpis_.get(), std::move(list));
+    if (!engine) return std::unexpected(engine.error());
+    goals_ = std::make_unique<goals::Engine>(std::move(*engine));
+    const std::string state = config_.server.data_dir + "/state.db";
+    auto bs = baselines::BaselineStore::Open(state);
+    if (!bs) return std::unexpected(bs.error());
+    baselines_ = std::move(*bs);
+    auto rs = reports::ReportStore::Open(state);
+    if (!rs) return std::unexpected(rs.error());
+    reports_ = std::move(*rs);
+    report_sink_ = std::make_unique<LogReportSink>(log_);
+    auto scheduler = reports::Scheduler::Create({config_.schedules, [] { return NowNanos(); }},
+                                                kpis_.get(), store_.get(), baselines_.get(),
+                                                goals_.get(), reports_.get(), report_sink_.get());
+    if (!scheduler) return std::unexpected(scheduler.error());
+    scheduler_ = std::move(*scheduler);
     return {};
   }
 
@@ -196,6 +240,7 @@ class Server::Impl {
   void Run() {
     ready_ = true;
     retention_thread_ = std::thread([this] { RetentionLoop(); });
+    scheduler_->Start();
     log_.Info("listening", {{"address", config_.server.listen_host + ":" + std::to_string(port_)},
                             {"data_dir", config_.server.data_dir},
                             {"startup_ms", static_cast<double>(NowNanos() - started_ns_) / 1e6}});
@@ -209,6 +254,7 @@ class Server::Impl {
     }
     stop_cv_.notify_all();
     if (retention_thread_.joinable()) retention_thread_.join();
+    scheduler_->Stop();
     store_->Close();
     log_.Info("stopped", {{"records_acknowledged", acknowledged_.load()}});
   }
@@ -918,6 +964,12 @@ class Server::Impl {
     http_.Get("/v1/projects", [this](const httplib::Request& req, httplib::Response& res) {
       HandleListProjects(req, res);
     });
+    RegisterGoalRoutes(http_, {[this](const httplib::Request& req, httplib::Response& res,
+                                      bool need_project, std::string* project) {
+                                 return Authorize(req, res, need_project, project);
+                               },
+                               kpis_.get(), store_.get(), goals_.get(), baselines_.get(),
+                               reports_.get()});
   }
 
   static std::string RouteLabel(const std::string& path) {
@@ -927,6 +979,9 @@ class Server::Impl {
     if (kFixed.contains(path)) return path;
     if (path.rfind("/v1/kpis/", 0) == 0) return "/v1/kpis/{name}";
     if (path.rfind("/v1/conversations/", 0) == 0) return "/v1/conversations/{id}";
+    if (path == "/v1/goals" || path == "/v1/baselines" || path == "/v1/reports") return path;
+    if (path.rfind("/v1/baselines/", 0) == 0) return "/v1/baselines/{name}";
+    if (path.rfind("/v1/reports/", 0) == 0) return "/v1/reports/{id}";
     return "other";
   }
 
@@ -954,6 +1009,11 @@ class Server::Impl {
   std::unique_ptr<redact::Redactor> redactor_;
   std::unique_ptr<pricing::PriceTable> prices_;
   std::unique_ptr<kpi::Engine> kpis_;
+  std::unique_ptr<goals::Engine> goals_;
+  std::unique_ptr<baselines::BaselineStore> baselines_;
+  std::unique_ptr<reports::ReportStore> reports_;
+  std::unique_ptr<reports::NotificationSink> report_sink_;
+  std::unique_ptr<reports::Scheduler> scheduler_;
   Registry metrics_;
   httplib::Server http_;
   int port_ = 0;
