@@ -162,6 +162,7 @@ struct GoalConfig {
   double confidence = 0.95;                    // of the interval the status is decided with
   int64_t min_samples = 30;  // fewer observations: insufficient_data
   int line = 0, column = 0;  // where it was defined
+  size_t index = 0;          // position in goals[]
   int kpi_line = 0, kpi_column = 0, target_line = 0, target_column = 0;
 };
 
@@ -185,6 +186,7 @@ struct ScheduleConfig {
   double alpha = 0.05;              // family-wise error rate (Holm) of the degradation tests
   double confidence = 0.95;         // of the intervals in the report
   int line = 0, column = 0;
+  size_t index = 0;  // position in schedules[]
   std::vector<std::pair<int, int>> goal_places;  // line, column of each goals[] item
 };
 

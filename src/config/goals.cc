@@ -172,13 +172,14 @@ bool ReadProbability(const MapReader& map, std::string_view key, Diagnostics& di
   return true;
 }
 
-void ReadGoal(const Field& item, Context& ctx, std::map<std::string, Field>& names,
-              std::vector<GoalConfig>& out) {
+void ReadGoal(const Field& item, size_t index, Context& ctx,
+              std::map<std::string, Field>& names, std::vector<GoalConfig>& out) {
   Diagnostics& diag = ctx.diag;
   MapReader map(item, diag, kGoalKeys);
   if (!map.is_mapping()) return;
   const size_t before = diag.count();
   GoalConfig goal;
+  goal.index = index;
   goal.line = item.mark.line + 1;
   goal.column = item.mark.column + 1;
   if (auto name = map.Get("name")) {
@@ -234,13 +235,14 @@ void ReadNames(const Field& f, Diagnostics& diag, std::vector<std::string>& out,
   });
 }
 
-void ReadSchedule(const Field& item, Context& ctx, std::map<std::string, Field>& names,
-                  std::vector<ScheduleConfig>& out) {
+void ReadSchedule(const Field& item, size_t index, Context& ctx,
+                  std::map<std::string, Field>& names, std::vector<ScheduleConfig>& out) {
   Diagnostics& diag = ctx.diag;
   MapReader map(item, diag, kScheduleKeys);
   if (!map.is_mapping()) return;
   const size_t before = diag.count();
   ScheduleConfig s;
+  s.index = index;
   s.line = item.mark.line + 1;
   s.column = item.mark.column + 1;
   if (auto name = map.Get("name")) {
@@ -330,12 +332,16 @@ bool HasParam(const Filter& params, std::string_view key) {
 
 void ReadGoals(const Field& f, Context& ctx, std::vector<GoalConfig>& out) {
   std::map<std::string, Field> names;
-  ForEachItem(f, ctx.diag, [&](const Field& item) { ReadGoal(item, ctx, names, out); });
+  size_t index = 0;
+  ForEachItem(f, ctx.diag,
+              [&](const Field& item) { ReadGoal(item, index++, ctx, names, out); });
 }
 
 void ReadSchedules(const Field& f, Context& ctx, std::vector<ScheduleConfig>& out) {
   std::map<std::string, Field> names;
-  ForEachItem(f, ctx.diag, [&](const Field& item) { ReadSchedule(item, ctx, names, out); });
+  size_t index = 0;
+  ForEachItem(f, ctx.diag,
+              [&](const Field& item) { ReadSchedule(item, index++, ctx, names, out); });
 }
 
 void CheckGoalReferences(Context& ctx, const Config& config) {
@@ -386,7 +392,7 @@ void CheckGoalReferences(Context& ctx, const Config& config) {
   };
   for (size_t i = 0; i < config.goals.size(); ++i) {
     const GoalConfig& g = config.goals[i];
-    const std::string path = "goals[" + std::to_string(i) + "]";
+    const std::string path = "goals[" + std::to_string(g.index) + "]";
     if (!check_kpi(g.kpi, g.scope, g.params, g.kpi_line, g.kpi_column, path)) continue;
     if (g.target_is_duration) {
       auto it = units.find(g.kpi);
@@ -399,7 +405,7 @@ void CheckGoalReferences(Context& ctx, const Config& config) {
   }
   for (size_t i = 0; i < config.schedules.size(); ++i) {
     const ScheduleConfig& s = config.schedules[i];
-    const std::string path = "schedules[" + std::to_string(i) + "]";
+    const std::string path = "schedules[" + std::to_string(s.index) + "]";
     for (size_t k = 0; k < s.kpis.size(); ++k) {
       const auto& e = s.kpis[k];
       check_kpi(e.kpi, e.scope, e.params, e.line, e.column,
