@@ -138,14 +138,14 @@ BaselineStore::~BaselineStore() = default;
 Result<std::unique_ptr<BaselineStore>> BaselineStore::Open(const std::string& path) {
   auto db = store::sqlite::Database::Open(path, false);
   if (!db) return std::unexpected(db.error());
-  for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                          "PRAGMA busy_timeout=5000",
-                          "CREATE TABLE IF NOT EXISTS baseline_baselines ("
-                          " project TEXT NOT NULL, name TEXT NOT NULL, spec TEXT NOT NULL,"
-                          " from_ns INTEGER NOT NULL, to_ns INTEGER NOT NULL,"
-                          " version_dimension TEXT NOT NULL, version TEXT NOT NULL,"
-                          " created_ns INTEGER NOT NULL, distribution TEXT NOT NULL,"
-                          " PRIMARY KEY (project, name))"}) {
+  for (const char* sql :
+       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000",
+        "CREATE TABLE IF NOT EXISTS baseline_baselines ("
+        " project TEXT NOT NULL, name TEXT NOT NULL, spec TEXT NOT NULL,"
+        " from_ns INTEGER NOT NULL, to_ns INTEGER NOT NULL,"
+        " version_dimension TEXT NOT NULL, version TEXT NOT NULL,"
+        " created_ns INTEGER NOT NULL, distribution TEXT NOT NULL,"
+        " PRIMARY KEY (project, name))"}) {
     if (auto r = db->Exec(sql); !r) return std::unexpected(r.error());
   }
   auto impl = std::make_unique<Impl>();

@@ -65,8 +65,8 @@ std::vector<std::string> NumericFields();
 std::vector<std::string> CategoricalFields();
 
 struct Distribution {
-  std::string kind;  // mean | proportion | quantile | nps | exact | categorical
-  kpi::Distribution stats;  // the sufficient statistics (kinds but categorical)
+  std::string kind;             // mean | proportion | quantile | nps | exact | categorical
+  kpi::Distribution stats;      // the sufficient statistics (kinds but categorical)
   std::optional<double> value;  // the KPI's value (mean of a numeric field)
   uint64_t n = 0;               // observations behind it
   std::map<std::string, uint64_t> categories;  // categorical

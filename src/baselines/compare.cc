@@ -49,9 +49,9 @@ Comparison CompareQuantileEstimates(double baseline, double baseline_low, double
 Result<Comparison> Compare(const Distribution& baseline, const Distribution& current,
                            double confidence) {
   if (baseline.kind != current.kind) {
-    return MakeError(ErrorCode::kInvalidArgument, "cannot compare a " + current.kind +
-                                                      " distribution with a " + baseline.kind +
-                                                      " baseline");
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        "cannot compare a " + current.kind + " distribution with a " + baseline.kind + " baseline");
   }
   if (!(confidence > 0 && confidence < 1)) {
     return MakeError(ErrorCode::kInvalidArgument, "confidence must be in (0, 1)");
@@ -166,8 +166,8 @@ Result<Comparison> Compare(const Distribution& baseline, const Distribution& cur
   if (c.pvalue) {
     c.significant = *c.pvalue < 1 - confidence;
     if (c.difference && current.direction != kpi::Direction::kNone) {
-      const bool worse = current.direction == kpi::Direction::kHigher ? *c.difference < 0
-                                                                      : *c.difference > 0;
+      const bool worse =
+          current.direction == kpi::Direction::kHigher ? *c.difference < 0 : *c.difference > 0;
       c.degraded = c.significant && worse;
       c.degradation_pvalue = worse ? *c.pvalue / 2 : 1 - *c.pvalue / 2;
     }

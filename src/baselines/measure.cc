@@ -15,9 +15,9 @@ const std::vector<std::string>& Numeric() {
 
 const std::vector<std::string>& Categorical() {
   static const std::vector<std::string> k = {
-      "calls.finish_reason", "calls.status",     "calls.error_type",     "calls.model",
-      "calls.route",         "calls.prompt_version", "calls.variant",     "calls.environment",
-      "calls.provider",      "calls.operation",  "scores.label",         "outcomes.name"};
+      "calls.finish_reason", "calls.status",         "calls.error_type", "calls.model",
+      "calls.route",         "calls.prompt_version", "calls.variant",    "calls.environment",
+      "calls.provider",      "calls.operation",      "scores.label",     "outcomes.name"};
   return k;
 }
 
@@ -49,8 +49,8 @@ std::string CallValue(const model::Call& c, const std::string& f) {
 
 // Pages through the records of [from, to) and counts the values of one field.
 template <typename Record, typename ListFn, typename ValueFn>
-Result<std::map<std::string, uint64_t>> CountCategories(const store::RecordQuery& base,
-                                                        ListFn list, ValueFn value) {
+Result<std::map<std::string, uint64_t>> CountCategories(const store::RecordQuery& base, ListFn list,
+                                                        ValueFn value) {
   std::map<std::string, uint64_t> counts;
   store::RecordQuery q = base;
   q.limit = 10'000;

@@ -38,8 +38,9 @@ std::string Summary(const config::Config& cfg) {
     extra += ", " + counted(schedules.size(), "schedule", "schedules", Names(schedules));
   }
   return counted(projects.size(), "project", "projects", Names(projects)) + ", " +
-         counted(kpis.size(), "KPI", "KPIs", Names(kpis)) + extra + ", storage " + cfg.storage.backend +
-         ", listen " + shown_host + ":" + std::to_string(cfg.server.listen_port);
+         counted(kpis.size(), "KPI", "KPIs", Names(kpis)) + extra + ", storage " +
+         cfg.storage.backend + ", listen " + shown_host + ":" +
+         std::to_string(cfg.server.listen_port);
 }
 
 }  // namespace

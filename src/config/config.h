@@ -149,20 +149,20 @@ struct KpiConfig {
 // goals: a target for a KPI in a scope, judged with the KPI's confidence interval
 // (docs/goals.md).
 struct GoalConfig {
-  std::string name;     // [a-z][a-z0-9_]*, unique
-  std::string kpi;      // a built-in or user-defined KPI
-  std::string project;  // scope.project (required)
-  Filter scope;         // scope besides project: model, route, prompt_version, variant,
-                        // environment, attributes.<key> (user-defined KPIs only)
-  Filter params;        // KPI parameters (score_mean / score_pass_rate: name, source)
-  std::string op;       // >=, >, <=, <
-  double target = 0;    // in the KPI's unit (durations are converted to seconds)
+  std::string name;                 // [a-z][a-z0-9_]*, unique
+  std::string kpi;                  // a built-in or user-defined KPI
+  std::string project;              // scope.project (required)
+  Filter scope;                     // scope besides project: model, route, prompt_version, variant,
+                                    // environment, attributes.<key> (user-defined KPIs only)
+  Filter params;                    // KPI parameters (score_mean / score_pass_rate: name, source)
+  std::string op;                   // >=, >, <=, <
+  double target = 0;                // in the KPI's unit (durations are converted to seconds)
   bool target_is_duration = false;  // written as a duration ("2s"); the KPI's unit must be s
   int64_t window_ns = 7 * 86'400'000'000'000;  // the KPI is computed over [now - window, now)
   double confidence = 0.95;                    // of the interval the status is decided with
-  int64_t min_samples = 30;  // fewer observations: insufficient_data
-  int line = 0, column = 0;  // where it was defined
-  size_t index = 0;          // position in goals[]
+  int64_t min_samples = 30;                    // fewer observations: insufficient_data
+  int line = 0, column = 0;                    // where it was defined
+  size_t index = 0;                            // position in goals[]
   int kpi_line = 0, kpi_column = 0, target_line = 0, target_column = 0;
 };
 
@@ -176,8 +176,8 @@ struct ScheduleKpiConfig {
 };
 
 struct ScheduleConfig {
-  std::string name;      // [a-z][a-z0-9_]*, unique
-  std::string schedule;  // daily | weekly | monthly | a 5-field cron expression
+  std::string name;            // [a-z][a-z0-9_]*, unique
+  std::string schedule;        // daily | weekly | monthly | a 5-field cron expression
   int utc_offset_minutes = 0;  // timezone: "UTC" or a fixed offset "+02:00"
   std::string project;
   std::vector<ScheduleKpiConfig> kpis;
@@ -186,7 +186,7 @@ struct ScheduleConfig {
   double alpha = 0.05;              // family-wise error rate (Holm) of the degradation tests
   double confidence = 0.95;         // of the intervals in the report
   int line = 0, column = 0;
-  size_t index = 0;  // position in schedules[]
+  size_t index = 0;                              // position in schedules[]
   std::vector<std::pair<int, int>> goal_places;  // line, column of each goals[] item
 };
 

@@ -110,7 +110,8 @@ Result<std::vector<int>> ParseField(const FieldSpec& f, std::string_view text) {
         ok = ok && c >= '0' && c <= '9' && s < 1000;
         if (ok) s = s * 10 + (c - '0');
       }
-      if (!ok || s < 1) return Bad(f, "expected a step >= 1 after '/', got '" + std::string(item) + "'");
+      if (!ok || s < 1)
+        return Bad(f, "expected a step >= 1 after '/', got '" + std::string(item) + "'");
       step = s;
     }
     int lo = f.lo, hi = f.hi;
@@ -194,7 +195,8 @@ Result<CronSchedule> CronSchedule::Parse(std::string_view text) {
     bool possible = false;
     for (int m = 1; m <= 12; ++m) {
       for (int d = 1; d <= kDaysInMonth[m]; ++d) {
-        possible = possible || (c.months_[static_cast<size_t>(m)] && c.mdays_[static_cast<size_t>(d)]);
+        possible =
+            possible || (c.months_[static_cast<size_t>(m)] && c.mdays_[static_cast<size_t>(d)]);
       }
     }
     if (!possible) {
@@ -273,9 +275,9 @@ int64_t CronSchedule::Previous(int64_t before_ns, int offset_minutes) const {
 Result<int> ParseUtcOffset(std::string_view text) {
   if (text == "UTC" || text == "Z" || text == "utc") return 0;
   const auto bad = [&] {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "expected UTC or a fixed offset like +02:00 or -05:30, got '" +
-                         std::string(text) + "'");
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        "expected UTC or a fixed offset like +02:00 or -05:30, got '" + std::string(text) + "'");
   };
   if (text.size() < 5 || (text[0] != '+' && text[0] != '-')) return bad();
   std::string digits;

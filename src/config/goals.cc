@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <string>
 #include <map>
+#include <string>
 
 #include "config/cron.h"
 #include "config/sections.h"
@@ -20,8 +20,7 @@ constexpr std::array<std::string_view, 5> kDimensionKeys = {"model", "route", "p
 constexpr std::array<std::string_view, 2> kParamKeys = {"name", "source"};
 constexpr std::array<std::string_view, 9> kScheduleKeys = {
     "name", "schedule", "timezone", "project", "kpis", "goals", "notify", "alpha", "confidence"};
-constexpr std::array<std::string_view, 4> kScheduleKpiKeys = {"kpi", "scope", "params",
-                                                              "baseline"};
+constexpr std::array<std::string_view, 4> kScheduleKpiKeys = {"kpi", "scope", "params", "baseline"};
 constexpr std::string_view kAttributesPrefix = "attributes.";
 
 YAML::Mark MarkAt(int line, int column) {
@@ -47,8 +46,8 @@ bool ReadScope(const Field& f, Diagnostics& diag, std::string* project, Filter& 
         if (IsProjectName(*v)) {
           *project = *v;
         } else {
-          diag.Add(entry.field.mark, entry.field.path + ": expected a project name, got " +
-                                         Quote(*v));
+          diag.Add(entry.field.mark,
+                   entry.field.path + ": expected a project name, got " + Quote(*v));
         }
       }
       continue;
@@ -97,8 +96,8 @@ bool ReadTargetValue(const Field& f, std::string_view text, bool quoted, Diagnos
     }
   } catch (const std::exception&) {
   }
-  diag.Add(f.mark, f.path + ": expected a number or a duration (500ms, 2s, 1m), got " +
-                       Quote(text));
+  diag.Add(f.mark,
+           f.path + ": expected a number or a duration (500ms, 2s, 1m), got " + Quote(text));
   return false;
 }
 
@@ -131,8 +130,9 @@ void ReadTarget(const Field& f, Diagnostics& diag, GoalConfig& goal) {
     }
   }
   if (op.empty()) {
-    diag.Add(f.mark, f.path + ": expected an operator (>=, >, <=, <) and a value, like \">= "
-                                  "4.2\" or \"<= 2s\", got " +
+    diag.Add(f.mark, f.path +
+                         ": expected an operator (>=, >, <=, <) and a value, like \">= "
+                         "4.2\" or \"<= 2s\", got " +
                          Quote(*text));
     return;
   }
@@ -157,23 +157,22 @@ bool ReadWindow(const MapReader& map, std::string_view key, Diagnostics& diag, i
   return true;
 }
 
-bool ReadProbability(const MapReader& map, std::string_view key, Diagnostics& diag,
-                     double& out) {
+bool ReadProbability(const MapReader& map, std::string_view key, Diagnostics& diag, double& out) {
   auto f = map.Get(key);
   if (!f) return false;
   auto v = ReadNumber(*f, diag);
   if (!v) return false;
   if (!(*v > 0 && *v < 1)) {
-    diag.Add(f->mark, f->path + ": expected a number between 0 and 1 (exclusive), got " +
-                          f->value.Scalar());
+    diag.Add(f->mark,
+             f->path + ": expected a number between 0 and 1 (exclusive), got " + f->value.Scalar());
     return false;
   }
   out = *v;
   return true;
 }
 
-void ReadGoal(const Field& item, size_t index, Context& ctx,
-              std::map<std::string, Field>& names, std::vector<GoalConfig>& out) {
+void ReadGoal(const Field& item, size_t index, Context& ctx, std::map<std::string, Field>& names,
+              std::vector<GoalConfig>& out) {
   Diagnostics& diag = ctx.diag;
   MapReader map(item, diag, kGoalKeys);
   if (!map.is_mapping()) return;
@@ -185,12 +184,13 @@ void ReadGoal(const Field& item, size_t index, Context& ctx,
   if (auto name = map.Get("name")) {
     if (map.String("name", goal.name)) {
       if (!IsSnakeName(goal.name)) {
-        diag.Add(name->mark, name->path + ": expected a name like csat_target ([a-z][a-z0-9_]*), "
-                                          "got " +
+        diag.Add(name->mark, name->path +
+                                 ": expected a name like csat_target ([a-z][a-z0-9_]*), "
+                                 "got " +
                                  Quote(goal.name));
       } else if (auto [it, inserted] = names.emplace(goal.name, *name); !inserted) {
-        diag.Add(name->mark, name->path + ": goal " + Quote(goal.name) +
-                                 " is already defined at " + PlaceOf(it->second));
+        diag.Add(name->mark, name->path + ": goal " + Quote(goal.name) + " is already defined at " +
+                                 PlaceOf(it->second));
       }
     }
   } else {
@@ -248,8 +248,9 @@ void ReadSchedule(const Field& item, size_t index, Context& ctx,
   if (auto name = map.Get("name")) {
     if (map.String("name", s.name)) {
       if (!IsSnakeName(s.name)) {
-        diag.Add(name->mark, name->path + ": expected a name like weekly_quality "
-                                          "([a-z][a-z0-9_]*), got " +
+        diag.Add(name->mark, name->path +
+                                 ": expected a name like weekly_quality "
+                                 "([a-z][a-z0-9_]*), got " +
                                  Quote(s.name));
       } else if (auto [it, inserted] = names.emplace(s.name, *name); !inserted) {
         diag.Add(name->mark, name->path + ": schedule " + Quote(s.name) +
@@ -333,8 +334,7 @@ bool HasParam(const Filter& params, std::string_view key) {
 void ReadGoals(const Field& f, Context& ctx, std::vector<GoalConfig>& out) {
   std::map<std::string, Field> names;
   size_t index = 0;
-  ForEachItem(f, ctx.diag,
-              [&](const Field& item) { ReadGoal(item, index++, ctx, names, out); });
+  ForEachItem(f, ctx.diag, [&](const Field& item) { ReadGoal(item, index++, ctx, names, out); });
 }
 
 void ReadSchedules(const Field& f, Context& ctx, std::vector<ScheduleConfig>& out) {
@@ -419,10 +419,10 @@ void CheckGoalReferences(Context& ctx, const Config& config) {
         ctx.diag.Add(MarkAt(line, column), path + ".goals[" + std::to_string(k) +
                                                "]: no goal named " + Quote(s.goals[k]));
       } else if (it->project != s.project) {
-        ctx.diag.Add(MarkAt(line, column),
-                     path + ".goals[" + std::to_string(k) + "]: goal " + Quote(s.goals[k]) +
-                         " belongs to project " + Quote(it->project) + ", the schedule to " +
-                         Quote(s.project));
+        ctx.diag.Add(MarkAt(line, column), path + ".goals[" + std::to_string(k) + "]: goal " +
+                                               Quote(s.goals[k]) + " belongs to project " +
+                                               Quote(it->project) + ", the schedule to " +
+                                               Quote(s.project));
       }
     }
   }

@@ -1,8 +1,7 @@
 #include "reports/reports.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "stats/multiple_testing.h"
 #include "store/sqlite_db.h"
@@ -36,9 +35,8 @@ json ComparisonJson(const baselines::Comparison& c) {
 
 }  // namespace
 
-Result<std::string> ComputeReport(const config::ScheduleConfig& schedule,
-                                  const kpi::Engine& kpis, store::Store& store,
-                                  baselines::BaselineStore& baselines,
+Result<std::string> ComputeReport(const config::ScheduleConfig& schedule, const kpi::Engine& kpis,
+                                  store::Store& store, baselines::BaselineStore& baselines,
                                   const goals::Engine& goals, int64_t start_ns, int64_t end_ns,
                                   bool& degraded) {
   degraded = false;
@@ -81,9 +79,9 @@ Result<std::string> ComputeReport(const config::ScheduleConfig& schedule,
       if (!*b) {
         row["error"] = "no baseline named '" + k.baseline + "' in project " + schedule.project;
       } else if ((*b)->spec.kpi != k.kpi) {
-        row["error"] = "baseline '" + k.baseline + "' is for " +
-                       ((*b)->spec.kpi.empty() ? "field " + (*b)->spec.field
-                                               : "KPI " + (*b)->spec.kpi);
+        row["error"] =
+            "baseline '" + k.baseline + "' is for " +
+            ((*b)->spec.kpi.empty() ? "field " + (*b)->spec.field : "KPI " + (*b)->spec.kpi);
       } else {
         auto c = baselines::Compare((*b)->distribution, *current, schedule.confidence);
         if (!c) {
@@ -121,27 +119,23 @@ Result<std::string> ComputeReport(const config::ScheduleConfig& schedule,
       goal_rows.push_back({{"name", name}, {"error", e.error().message()}});
       continue;
     }
-    goal_rows.push_back({{"name", name},
-                         {"kpi", g->kpi},
-                         {"target", {{"op", goals::OpName(g->target.op)}, {"value", g->target.value}}},
-                         {"status", goals::StatusName(e->status)},
-                         {"value", Opt(e->value)},
-                         {"ci_low", e->ci ? json(e->ci->low) : json(nullptr)},
-                         {"ci_high", e->ci ? json(e->ci->high) : json(nullptr)},
-                         {"n", e->n},
-                         {"unit", e->unit}});
+    goal_rows.push_back(
+        {{"name", name},
+         {"kpi", g->kpi},
+         {"target", {{"op", goals::OpName(g->target.op)}, {"value", g->target.value}}},
+         {"status", goals::StatusName(e->status)},
+         {"value", Opt(e->value)},
+         {"ci_low", e->ci ? json(e->ci->low) : json(nullptr)},
+         {"ci_high", e->ci ? json(e->ci->high) : json(nullptr)},
+         {"n", e->n},
+         {"unit", e->unit}});
     degraded = degraded || e->status == goals::Status::kMissed;
   }
-  json doc = {{"schedule", schedule.name},
-              {"project", schedule.project},
-              {"from_ns", start_ns},
-              {"to_ns", end_ns},
-              {"alpha", schedule.alpha},
-              {"confidence", schedule.confidence},
-              {"correction", "holm"},
-              {"degraded", degraded},
-              {"kpis", std::move(kpi_rows)},
-              {"goals", std::move(goal_rows)}};
+  json doc = {{"schedule", schedule.name},   {"project", schedule.project},
+              {"from_ns", start_ns},         {"to_ns", end_ns},
+              {"alpha", schedule.alpha},     {"confidence", schedule.confidence},
+              {"correction", "holm"},        {"degraded", degraded},
+              {"kpis", std::move(kpi_rows)}, {"goals", std::move(goal_rows)}};
   return doc.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -287,8 +281,7 @@ Result<std::unique_ptr<Scheduler>> Scheduler::Create(Options options, const kpi:
                                                      store::Store* store,
                                                      baselines::BaselineStore* baselines,
                                                      const goals::Engine* goals,
-                                                     ReportStore* reports,
-                                                     NotificationSink* sink) {
+                                                     ReportStore* reports, NotificationSink* sink) {
   std::unique_ptr<Scheduler> s(new Scheduler());
   for (auto& c : options.schedules) {
     auto cron = config::CronSchedule::Parse(c.schedule);
@@ -326,8 +319,7 @@ Result<int> Scheduler::Tick() {
     }
     if (*exists) continue;
     bool degraded = false;
-    auto doc =
-        ComputeReport(e.config, *kpis_, *store_, *baselines_, *goals_, start, end, degraded);
+    auto doc = ComputeReport(e.config, *kpis_, *store_, *baselines_, *goals_, start, end, degraded);
     if (!doc) {
       if (!first_error) first_error = doc.error();
       continue;
@@ -385,7 +377,8 @@ Result<int> Scheduler::Tick() {
 int64_t Scheduler::NextFire() const {
   const int64_t now = clock_();
   int64_t next = INT64_MAX;
-  for (const auto& e : entries_) next = std::min(next, e.cron.Next(now, e.config.utc_offset_minutes));
+  for (const auto& e : entries_)
+    next = std::min(next, e.cron.Next(now, e.config.utc_offset_minutes));
   return next;
 }
 

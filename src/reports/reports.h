@@ -63,7 +63,7 @@ struct StoredReport {
   int64_t created_ns = 0;
   bool degraded = false;
   bool notify_pending = false;  // Insert: its notifications are still to be sent
-  std::string document;  // JSON (docs/api.md, GET /v1/reports/{id})
+  std::string document;         // JSON (docs/api.md, GET /v1/reports/{id})
 };
 
 // Reports in state.db.
@@ -90,9 +90,8 @@ class ReportStore {
 };
 
 // Computes the report of one schedule for one period (a JSON document); `degraded` is set.
-Result<std::string> ComputeReport(const config::ScheduleConfig& schedule,
-                                  const kpi::Engine& kpis, store::Store& store,
-                                  baselines::BaselineStore& baselines,
+Result<std::string> ComputeReport(const config::ScheduleConfig& schedule, const kpi::Engine& kpis,
+                                  store::Store& store, baselines::BaselineStore& baselines,
                                   const goals::Engine& goals, int64_t start_ns, int64_t end_ns,
                                   bool& degraded);
 
@@ -106,8 +105,8 @@ class Scheduler {
   static Result<std::unique_ptr<Scheduler>> Create(Options options, const kpi::Engine* kpis,
                                                    store::Store* store,
                                                    baselines::BaselineStore* baselines,
-                                                   const goals::Engine* goals,
-                                                   ReportStore* reports, NotificationSink* sink);
+                                                   const goals::Engine* goals, ReportStore* reports,
+                                                   NotificationSink* sink);
   ~Scheduler();
 
   // Computes every missing most-recent closed period and retries unsent notifications. Returns

@@ -74,9 +74,9 @@ class LogReportSink : public reports::NotificationSink {
  public:
   explicit LogReportSink(Logger& log) : log_(log) {}
   Result<void> Send(const reports::Notification& n) override {
-    log_.Warn("report degraded", {{"notifier", n.notifier},
-                                  {"idempotency_key", n.idempotency_key},
-                                  {"summary", n.summary}});
+    log_.Warn(
+        "report degraded",
+        {{"notifier", n.notifier}, {"idempotency_key", n.idempotency_key}, {"summary", n.summary}});
     return {};
   }
 
@@ -964,12 +964,10 @@ class Server::Impl {
     http_.Get("/v1/projects", [this](const httplib::Request& req, httplib::Response& res) {
       HandleListProjects(req, res);
     });
-    RegisterGoalRoutes(http_, {[this](const httplib::Request& req, httplib::Response& res,
-                                      bool need_project, std::string* project) {
-                                 return Authorize(req, res, need_project, project);
-                               },
-                               kpis_.get(), store_.get(), goals_.get(), baselines_.get(),
-                               reports_.get()});
+    RegisterGoalRoutes(
+        http_, {[this](const httplib::Request& req, httplib::Response& res, bool need_project,
+                       std::string* project) { return Authorize(req, res, need_project, project); },
+                kpis_.get(), store_.get(), goals_.get(), baselines_.get(), reports_.get()});
   }
 
   static std::string RouteLabel(const std::string& path) {

@@ -1,11 +1,12 @@
 // Baseline comparisons against scipy/statsmodels golden values (data/compare_golden.jsonl) and
 // the persistence of baselines in state.db.
 
+#include "baselines/baselines.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
-#include "baselines/baselines.h"
 #include "stats/multiple_testing.h"
 #include "support/golden.h"
 
@@ -115,8 +116,8 @@ TEST(Compare, QuantilesFromOrderStatisticIntervals) {
   for (const auto& r : rows) {
     const auto& b = r["baseline"];
     const auto& k = r["current"];
-    const Comparison c = CompareQuantileEstimates(b[0], b[1], b[2], k[0], k[1], k[2],
-                                                  r["confidence"]);
+    const Comparison c =
+        CompareQuantileEstimates(b[0], b[1], b[2], k[0], k[1], k[2], r["confidence"]);
     ExpectNear(c.difference, r["difference"], 1e-12, "difference");
     ExpectNear(c.statistic, r["statistic"], 1e-10, "z");
     ExpectNear(c.pvalue, r["pvalue"], 1e-9, "p");

@@ -1,11 +1,11 @@
 // Cron parsing and fire times: UTC and fixed offsets, steps, lists, ranges, month ends, leap
 // years, day of week 0 and 7, the day-of-month / day-of-week OR rule.
 
+#include "config/cron.h"
+
 #include <gtest/gtest.h>
 
 #include <ctime>
-
-#include "config/cron.h"
 
 namespace yardstick::config {
 namespace {

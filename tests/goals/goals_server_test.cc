@@ -140,7 +140,7 @@ class GoalsServerTest : public ::testing::Test {
 
 TEST_F(GoalsServerTest, GoalsBaselinesAndReports) {
   const int64_t now = std::time(nullptr);
-  const int64_t hour = now - now % 60 - 3600;  // the last full hour of minutes
+  const int64_t hour = now - now % 60 - 3600;        // the last full hour of minutes
   SendCalls("fast", hour - 7200, 0.2, 0.5, 0, "a");  // baseline period
   SendCalls("fast", hour - 3600, 0.5, 0.8, 0, "b");  // shifted period
   SendCalls("fast", hour + 60, 0.2, 0.5, 10, "c");   // current: like the baseline, 10% errors
@@ -227,8 +227,7 @@ std::pair<int, std::string> Check(const std::string& dir, const std::string& yam
     std::ofstream f(path);
     f << yaml;
   }
-  const std::string cmd =
-      std::string(YARDSTICK_BINARY) + " check " + path + " 2>&1";
+  const std::string cmd = std::string(YARDSTICK_BINARY) + " check " + path + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   std::string out;
   char buf[512];

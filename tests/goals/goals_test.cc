@@ -1,11 +1,12 @@
 // Goal status decisions (the four states, with intervals computed by scipy/statsmodels in
 // data/generate_golden.py) and burn rates.
 
+#include "goals/goals.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "goals/goals.h"
 #include "stats/intervals.h"
 #include "support/golden.h"
 

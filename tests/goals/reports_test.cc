@@ -2,14 +2,14 @@
 // exactly one report per (schedule, period) across restarts, one catch-up after downtime, and
 // notifications handed to the sink once.
 
+#include "reports/reports.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <ctime>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-
-#include "reports/reports.h"
 
 namespace yardstick::reports {
 namespace {
