@@ -187,7 +187,8 @@ struct ScheduleConfig {
   double confidence = 0.95;         // of the intervals in the report
   int line = 0, column = 0;
   size_t index = 0;                              // position in schedules[]
-  std::vector<std::pair<int, int>> goal_places;  // line, column of each goals[] item
+  std::vector<std::pair<int, int>> goal_places;    // line, column of each goals[] item
+  std::vector<std::pair<int, int>> notify_places;  // line, column of each notify[] item
 };
 
 struct Config {

@@ -314,7 +314,7 @@ void ReadSchedule(const Field& item, size_t index, Context& ctx,
     });
   }
   if (auto f = map.Get("goals")) ReadNames(*f, diag, s.goals, &s.goal_places);
-  if (auto f = map.Get("notify")) ReadNames(*f, diag, s.notify, nullptr);
+  if (auto f = map.Get("notify")) ReadNames(*f, diag, s.notify, &s.notify_places);
   if (s.kpis.empty() && s.goals.empty() && map.is_mapping() && diag.count() == before) {
     diag.Add(item.mark, item.path + ": a schedule needs at least one of kpis and goals");
   }

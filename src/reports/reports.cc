@@ -353,6 +353,7 @@ Result<int> Scheduler::Tick() {
         for (const auto& notifier : it->config.notify) {
           Notification n;
           n.notifier = notifier;
+          n.project = r.project;
           n.idempotency_key = "report:" + r.schedule + ":" + std::to_string(r.period_start_ns);
           n.document = r.document;
           n.summary = "Report " + r.schedule + " (project " + r.project +

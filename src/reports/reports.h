@@ -42,6 +42,7 @@ namespace yardstick::reports {
 // A notification about a degraded report, for a notifier named in the schedule.
 struct Notification {
   std::string notifier;
+  std::string project;
   std::string idempotency_key;  // "report:<schedule>:<period start ns>"
   std::string document;         // the report as JSON
   std::string summary;          // one line for chat formats
