@@ -67,6 +67,8 @@ int RunCheck(const CheckArgs& args, const std::vector<std::string>& builtin_kpi_
     if (parsed) {
       doc["summary"] = {{"projects", parsed->auth.projects.size()},
                         {"kpis", parsed->kpis.size()},
+                        {"goals", parsed->goals.size()},
+                        {"schedules", parsed->schedules.size()},
                         {"storage", parsed->storage.backend},
                         {"listen_host", parsed->server.listen_host},
                         {"listen_port", parsed->server.listen_port}};

@@ -55,6 +55,8 @@ TEST(CheckCommand, ExampleIsOk) {
   EXPECT_TRUE(doc["errors"].empty());
   EXPECT_EQ(doc["summary"]["projects"], 2);
   EXPECT_EQ(doc["summary"]["kpis"], 6);
+  EXPECT_EQ(doc["summary"]["goals"], 4);
+  EXPECT_EQ(doc["summary"]["schedules"], 2);
 }
 
 TEST(CheckCommand, InvalidFileExitsTwoWithEveryError) {
