@@ -1,6 +1,7 @@
 #pragma once
-// yardstick.yaml: the server's one configuration file (server, storage, auth, redaction, pricing
-// and user-defined KPIs), parsed into plain structs and validated in one pass.
+// yardstick.yaml: the server's one configuration file (server, storage, auth, redaction, pricing,
+// user-defined KPIs, notifiers and escalations), parsed into plain structs and validated in one
+// pass.
 //
 // Every key is documented in docs/configuration.md; examples/yardstick.yaml is a complete file.
 //
@@ -18,10 +19,12 @@
 //   - *_env values that do not look like environment variable names ([A-Z_][A-Z0-9_]*), and
 //     "${VAR}" in paths, hosts and names: the file is never expanded, secrets come only from the
 //     environment variables that the *_env keys name;
-//   - goals and schedules that name an unknown KPI, goal or baseline-less problems (bad targets,
-//     durations, cron expressions, timezones), each at its place;
-//   - the sections `alerts`, `notifiers` and `escalations`, which are reserved for a later
-//     version ("<section> is not supported by this version").
+//   - goals and schedules that name an unknown KPI, goal or notifier, and bad targets,
+//     durations, cron expressions and timezones, each at its place;
+//   - notifier URLs that are not http:// or https://, and escalation rules naming a notifier
+//     that is not defined;
+//   - the section `alerts`, which is reserved for a later version ("<section> is not supported
+//     by this version").
 //
 // Relative paths written in the file (server.data_dir, storage.sqlite.path, pricing.table_file)
 // are resolved against the directory of the file; defaults that the file does not override stay
@@ -32,6 +35,7 @@
 // file system.
 
 #include <cstddef>
+#include <cstdint>
 #include <expected>
 #include <optional>
 #include <span>
@@ -50,6 +54,12 @@ struct Limits {
   size_t max_attributes = 128;         // attributes kept per record
 };
 
+// The web dashboard served at `/` (docs/dashboard.md).
+struct DashboardConfig {
+  bool enabled = true;
+  std::string dir;  // empty: the files embedded in the binary; else a directory of built files
+};
+
 struct ServerConfig {
   std::string listen_host = "127.0.0.1";
   int listen_port = 8080;
@@ -58,6 +68,7 @@ struct ServerConfig {
   Limits limits;
   std::string log_format = "json";  // json | text
   std::string log_level = "info";   // debug | info | warn | error
+  DashboardConfig dashboard;
 };
 
 struct SqliteConfig {
@@ -186,9 +197,53 @@ struct ScheduleConfig {
   double alpha = 0.05;              // family-wise error rate (Holm) of the degradation tests
   double confidence = 0.95;         // of the intervals in the report
   int line = 0, column = 0;
-  size_t index = 0;                              // position in schedules[]
+  size_t index = 0;                                // position in schedules[]
   std::vector<std::pair<int, int>> goal_places;    // line, column of each goals[] item
   std::vector<std::pair<int, int>> notify_places;  // line, column of each notify[] item
+};
+
+// --- notifiers: where notifications go (docs/notifications.md) ---
+struct NotifierHeaderConfig {
+  std::string name;       // HTTP header name
+  std::string value_env;  // env var holding its value (never written in the file)
+};
+
+struct NotifierConfig {
+  std::string name;  // [a-z][a-z0-9_-]* ; referenced by escalations[].notifier, alerts, schedules
+  std::string type;  // alertmanager | slack | webhook
+  std::string url;   // http:// or https://
+  std::vector<NotifierHeaderConfig> headers;
+  int64_t timeout_ns = 10'000'000'000;  // per attempt (connect + read)
+  // type webhook: a JSON template with {{placeholders}} ("" = the message's document as is).
+  std::string template_text;
+  int template_line = 0, template_column = 0;  // where the template value starts (1-based)
+  int max_attempts = 0;                        // 0 = retry until expiry
+  int64_t expiry_ns = 24 * 3'600'000'000'000;  // give up this long after enqueuing
+  int64_t backoff_base_ns = 1'000'000'000;     // first retry delay
+  int64_t backoff_max_ns = 300'000'000'000;    // largest retry delay
+  int line = 0, column = 0;
+};
+
+// --- escalations: per-conversation rules that hand a conversation to a human ---
+struct EscalationRuleConfig {
+  std::string name;      // [a-z][a-z0-9_]*, unique
+  std::string notifier;  // a notifiers[].name (typically a webhook to the CRM/helpdesk)
+  std::vector<std::string> projects;  // empty = every project
+  // Exactly one condition:
+  std::string condition;  // score | human_request | failed_calls | max_turns | max_duration
+  // condition score: a score `score_name` (and `score_source` when set) that is
+  // equal to `equals`, below `below`, above `above` or has label `label`.
+  std::string score_name, score_source, score_label;
+  std::optional<double> equals, below, above;
+  // condition human_request: any phrase (case-insensitive substring) or the regex matches a
+  // call's input.
+  std::vector<std::string> phrases;
+  std::string regex;
+  int failed_calls = 0;         // condition failed_calls: this many failed calls in a row
+  int max_turns = 0;            // condition max_turns: more calls than this
+  int64_t max_duration_ns = 0;  // condition max_duration: first call start to last call end
+  int recent_messages = 10;     // calls (and scores) included in the payload
+  int line = 0, column = 0;
 };
 
 struct Config {
@@ -200,6 +255,8 @@ struct Config {
   std::vector<KpiConfig> kpis;
   std::vector<GoalConfig> goals;
   std::vector<ScheduleConfig> schedules;
+  std::vector<NotifierConfig> notifiers;
+  std::vector<EscalationRuleConfig> escalations;
   std::string source_path;  // file it came from, "" for defaults
 };
 

@@ -411,6 +411,25 @@ void CheckGoalReferences(Context& ctx, const Config& config) {
       check_kpi(e.kpi, e.scope, e.params, e.line, e.column,
                 path + ".kpis[" + std::to_string(k) + "]");
     }
+    for (size_t k = 0; k < s.notify.size(); ++k) {
+      const bool known =
+          std::any_of(config.notifiers.begin(), config.notifiers.end(),
+                      [&](const NotifierConfig& n) { return n.name == s.notify[k]; });
+      if (!known) {
+        const auto [line, column] = s.notify_places[k];
+        std::vector<std::string_view> names;
+        for (const auto& n : config.notifiers) names.push_back(n.name);
+        std::string message =
+            path + ".notify[" + std::to_string(k) + "]: no notifier named " + Quote(s.notify[k]);
+        if (auto near = Suggest(s.notify[k], names)) {
+          message += " (did you mean " + Quote(*near) + "?)";
+        } else {
+          message += names.empty() ? " (the notifiers section defines none)"
+                                   : "; notifiers: " + JoinNames(names);
+        }
+        ctx.diag.Add(MarkAt(line, column), std::move(message));
+      }
+    }
     for (size_t k = 0; k < s.goals.size(); ++k) {
       const auto it = std::find_if(config.goals.begin(), config.goals.end(),
                                    [&](const GoalConfig& g) { return g.name == s.goals[k]; });

@@ -3,6 +3,7 @@
 // its part of Config from a Field (defaults stay where a key is absent) and reports every problem
 // to the context's Diagnostics; none stops at the first.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,10 +31,10 @@ void ReadSchedules(const Field& f, Context& ctx, std::vector<ScheduleConfig>& ou
 // Cross-references of goals and schedules: KPI names (when LoadOptions names the built-ins),
 // duration targets on KPIs in seconds, goal names of schedules.
 void CheckGoalReferences(Context& ctx, const Config& config);
-
-// A duration "500ms", "30s", "5m", "1h", "7d", "2w" (a non-negative integer or decimal and a
-// unit) in nanoseconds; nullopt when it is not one.
-std::optional<int64_t> ParseDurationText(std::string_view text);
+void ReadNotifiers(const Field& f, Context& ctx, std::vector<NotifierConfig>& out);
+void ReadEscalations(const Field& f, Context& ctx, std::vector<EscalationRuleConfig>& out);
+// Escalation rules must name defined notifiers; checked once both sections are read.
+void CheckEscalationReferences(const Field& escalations, Context& ctx, const Config& config);
 
 // Shared checks.
 
@@ -47,6 +48,11 @@ bool IsProjectName(std::string_view name);
 // Why PCRE2 (UTF-8 mode) cannot compile `regex`, naming the offset; nullopt when it compiles.
 // With `forbid_empty_match`, a regex that matches the empty string is an error too.
 std::optional<std::string> RegexProblem(std::string_view regex, bool forbid_empty_match);
+// A duration: an integer and a unit (ms, s, m, h, d, w), e.g. "30s", "5m", "7d".
+std::optional<int64_t> ParseDurationText(std::string_view text);
+// Reads a duration key; reports and returns false when it is malformed (or 0 and !allow_zero).
+bool ReadDuration(const MapReader& map, std::string_view key, bool allow_zero, Diagnostics& diag,
+                  int64_t& out);
 // "12:3", 1-based, for "first defined at" notes.
 std::string PlaceOf(const Field& f);
 

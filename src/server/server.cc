@@ -21,8 +21,10 @@
 #include "redact/redactor.h"
 #include "reports/reports.h"
 #include "server/auth.h"
+#include "server/dashboard.h"
 #include "server/goals_routes.h"
 #include "server/http_util.h"
+#include "server/notification_routes.h"
 #include "server/prometheus.h"
 #include "store/store.h"
 
@@ -68,20 +70,23 @@ kpi::Direction ParseDirection(const std::string& d) {
   return d == "lower" ? kpi::Direction::kLower : kpi::Direction::kHigher;
 }
 
-// Degraded scheduled reports are logged; the notification outbox takes them when notifiers are
-// configured.
-class LogReportSink : public reports::NotificationSink {
+// Degraded scheduled reports go to the notification outbox, one message per notifier.
+class OutboxReportSink : public reports::NotificationSink {
  public:
-  explicit LogReportSink(Logger& log) : log_(log) {}
+  explicit OutboxReportSink(notify::Outbox& outbox) : outbox_(outbox) {}
   Result<void> Send(const reports::Notification& n) override {
-    log_.Warn(
-        "report degraded",
-        {{"notifier", n.notifier}, {"idempotency_key", n.idempotency_key}, {"summary", n.summary}});
-    return {};
+    notify::Message m;
+    m.kind = "report";
+    m.notifier = n.notifier;
+    m.idempotency_key = n.idempotency_key;
+    m.document = n.document;
+    m.summary = n.summary;
+    m.project = n.project;
+    return outbox_.Enqueue(m);
   }
 
  private:
-  Logger& log_;
+  notify::Outbox& outbox_;
 };
 
 }  // namespace
@@ -189,6 +194,23 @@ class Server::Impl {
     auto engine = kpi::Engine::Create(store_.get(), std::move(defs));
     if (!engine) return std::unexpected(engine.error());
     kpis_ = std::make_unique<kpi::Engine>(std::move(*engine));
+
+    if (config_.server.dashboard.enabled) {
+      if (config_.server.dashboard.dir.empty()) {
+        dashboard_ = Dashboard::Embedded();
+      } else {
+        auto d = Dashboard::FromDirectory(config_.server.dashboard.dir);
+        if (!d) return std::unexpected(d.error());
+        dashboard_ = std::move(*d);
+      }
+    }
+    // Notifications (the outbox other engines enqueue into) and conversation escalation.
+    auto outbox = OpenOutbox(config_, metrics_, log_);
+    if (!outbox) return std::unexpected(outbox.error());
+    outbox_ = std::move(*outbox);
+    auto escalations = OpenEscalations(config_, store_.get(), outbox_.get(), metrics_);
+    if (!escalations) return std::unexpected(escalations.error());
+    escalations_ = std::move(*escalations);
     if (auto r = InitGoals(); !r) return r;
 
     SetUpMetrics();
@@ -210,7 +232,7 @@ class Server::Impl {
     auto rs = reports::ReportStore::Open(state);
     if (!rs) return std::unexpected(rs.error());
     reports_ = std::move(*rs);
-    report_sink_ = std::make_unique<LogReportSink>(log_);
+    report_sink_ = std::make_unique<OutboxReportSink>(*outbox_);
     auto scheduler = reports::Scheduler::Create({config_.schedules, [] { return NowNanos(); }},
                                                 kpis_.get(), store_.get(), baselines_.get(),
                                                 goals_.get(), reports_.get(), report_sink_.get());
@@ -240,6 +262,7 @@ class Server::Impl {
   void Run() {
     ready_ = true;
     retention_thread_ = std::thread([this] { RetentionLoop(); });
+    outbox_->Start();
     scheduler_->Start();
     log_.Info("listening", {{"address", config_.server.listen_host + ":" + std::to_string(port_)},
                             {"data_dir", config_.server.data_dir},
@@ -255,6 +278,7 @@ class Server::Impl {
     stop_cv_.notify_all();
     if (retention_thread_.joinable()) retention_thread_.join();
     scheduler_->Stop();
+    outbox_->Stop();
     store_->Close();
     log_.Info("stopped", {{"records_acknowledged", acknowledged_.load()}});
   }
@@ -265,6 +289,8 @@ class Server::Impl {
   }
 
   const std::optional<std::string>& generated_admin_key() const { return generated_admin_key_; }
+  // The durable outbox (alerts, reports and escalations enqueue their notifications here).
+  notify::Outbox* outbox() const { return outbox_.get(); }
 
  private:
   // --- Auth ---------------------------------------------------------------------------------
@@ -368,6 +394,7 @@ class Server::Impl {
                          static_cast<double>(batch.outcomes.size()));
       metrics_.Increment("yardstick_duplicate_records_total", {},
                          static_cast<double>(r->duplicates));
+      if (escalations_) EvaluateEscalations(*escalations_, batch, metrics_, log_);
     }
     return r;
   }
@@ -968,13 +995,50 @@ class Server::Impl {
         http_, {[this](const httplib::Request& req, httplib::Response& res, bool need_project,
                        std::string* project) { return Authorize(req, res, need_project, project); },
                 kpis_.get(), store_.get(), goals_.get(), baselines_.get(), reports_.get()});
+    http_.Get("/v1/whoami", [this](const httplib::Request& req, httplib::Response& res) {
+      HandleWhoAmI(req, res);
+    });
+    AddNotificationRoutes(http_, *outbox_, [this](auto& req, auto& res, bool need, auto* p) {
+      return Authorize(req, res, need, p);
+    });
+    // Requests that no route took (a 404 without a body yet): GETs outside /v1/ are the
+    // dashboard's files and pages, the rest a JSON 404. Done here rather than as a catch-all
+    // route so that no route, wherever it is registered, is ever shadowed by it.
+    http_.set_error_handler(httplib::Server::HandlerWithResponse(
+        [this](const httplib::Request& req, httplib::Response& res) {
+          if (res.status != 404 || !res.body.empty())
+            return httplib::Server::HandlerResponse::Unhandled;
+          const bool get = req.method == "GET" || req.method == "HEAD";
+          if (!get || !dashboard_ || req.path == "/v1" || req.path.starts_with("/v1/")) {
+            SendError(res, 404, "not_found", "no such endpoint: " + req.method + " " + req.path);
+            return httplib::Server::HandlerResponse::Handled;
+          }
+          StaticResponse r = dashboard_->Get(req.path);
+          res.status = r.status;
+          for (const auto& [name, value] : r.headers) res.set_header(name, value);
+          res.set_content(std::move(r.body), r.content_type);
+          return httplib::Server::HandlerResponse::Handled;
+        }));
+  }
+
+  // GET /v1/whoami: the role of the presented key and the project it acts on.
+  void HandleWhoAmI(const httplib::Request& req, httplib::Response& res) {
+    std::string project;
+    auto p = Authorize(req, res, false, &project);
+    if (!p) return;
+    json out = {{"role", p->admin ? "admin" : "project"},
+                {"project", project.empty() ? json(nullptr) : json(project)},
+                {"version", YARDSTICK_VERSION}};
+    res.set_content(Dump(out), kJson);
   }
 
   static std::string RouteLabel(const std::string& path) {
     static const std::set<std::string> kFixed = {
-        "/healthz", "/readyz",  "/metrics",  "/v1/events",   "/v1/scores",  "/v1/traces",
-        "/v1/logs", "/v1/kpis", "/v1/calls", "/v1/outcomes", "/v1/projects"};
+        "/healthz",     "/readyz",    "/metrics",         "/v1/events", "/v1/scores",
+        "/v1/traces",   "/v1/logs",   "/v1/kpis",         "/v1/calls",  "/v1/outcomes",
+        "/v1/projects", "/v1/whoami", "/v1/notifications"};
     if (kFixed.contains(path)) return path;
+    if (!path.starts_with("/v1/") && path != "/v1") return "dashboard";
     if (path.rfind("/v1/kpis/", 0) == 0) return "/v1/kpis/{name}";
     if (path.rfind("/v1/conversations/", 0) == 0) return "/v1/conversations/{id}";
     if (path == "/v1/goals" || path == "/v1/baselines" || path == "/v1/reports") return path;
@@ -1012,7 +1076,11 @@ class Server::Impl {
   std::unique_ptr<reports::ReportStore> reports_;
   std::unique_ptr<reports::NotificationSink> report_sink_;
   std::unique_ptr<reports::Scheduler> scheduler_;
+  std::optional<Dashboard> dashboard_;  // nullopt: server.dashboard.enabled is false
   Registry metrics_;
+  // After metrics_: the outbox reports its attempts to it, so it must go first.
+  std::unique_ptr<notify::Outbox> outbox_;
+  std::unique_ptr<escalation::Engine> escalations_;
   httplib::Server http_;
   int port_ = 0;
   std::atomic<bool> ready_{false};

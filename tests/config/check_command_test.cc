@@ -57,6 +57,8 @@ TEST(CheckCommand, ExampleIsOk) {
   EXPECT_EQ(doc["summary"]["kpis"], 6);
   EXPECT_EQ(doc["summary"]["goals"], 4);
   EXPECT_EQ(doc["summary"]["schedules"], 2);
+  EXPECT_EQ(doc["summary"]["notifiers"], 3);
+  EXPECT_EQ(doc["summary"]["escalations"], 6);
 }
 
 TEST(CheckCommand, InvalidFileExitsTwoWithEveryError) {

@@ -19,7 +19,9 @@ LoadOptions WithBuiltins() {
 }
 
 TEST(GoalsConfig, ReadsGoalsAndSchedules) {
-  const Config c = Valid(R"(goals:
+  const Config c = Valid(R"(notifiers:
+  - {name: ops, type: webhook, url: "http://127.0.0.1:9/hook"}
+goals:
   - name: p95
     kpi: latency_p95
     scope: {project: shop, model: gpt-4o, variant: b}
@@ -84,6 +86,11 @@ TEST(GoalsConfig, ProblemsAtTheirPlace) {
                    "    project: p\n    kpis: [csat]\n"),
             "<string>:4:15: schedules[0].timezone: expected UTC or a fixed offset like +02:00 or "
             "-05:30, got 'Europe/Paris' (fixed offsets only: no daylight saving)");
+  EXPECT_EQ(Errors("schedules:\n  - name: s\n    schedule: daily\n    project: p\n"
+                   "    kpis: [csat]\n    notify: [opps]\nnotifiers:\n  - {name: ops, type: "
+                   "webhook, url: \"http://127.0.0.1:9/h\"}\n"),
+            "<string>:6:14: schedules[0].notify[0]: no notifier named \"opps\" (did you mean "
+            "\"ops\"?)");
   EXPECT_EQ(Errors("schedules:\n  - name: s\n    schedule: \"0 0 30 2 *\"\n    project: p\n"
                    "    kpis: [csat]\n"),
             "<string>:3:15: schedules[0].schedule: '0 0 30 2 *' never fires (no month has that "
