@@ -499,7 +499,7 @@ class ClickHouseStore final : public Store {
     }
     std::string inner_groups, outer_groups;
     for (size_t k = 0; k < q.group_by.size(); ++k) {
-      inner_groups += ", any(" + q.group_by[k] + ") AS g" + std::to_string(k);
+      inner_groups += ", argMin(" + q.group_by[k] + ", start_ns) AS g" + std::to_string(k);
       outer_groups += ", g" + std::to_string(k);
     }
     const std::string bucket = q.step_ns > 0
@@ -513,7 +513,8 @@ class ClickHouseStore final : public Store {
         ", count(), sum(esc), sum(res), sum(res AND NOT rep), sum(fb), sum(dur), sum(dur * dur), "
         "sum(cost), sum(cost * cost), sum(if(res = 1, cost, 0)), uniqExactIf(sess, sess != '') "
         "FROM (SELECT conversation_id, min(start_ns) AS t0, max(end_ns) AS t1, (t1 - t0) / 1e9 "
-        "AS dur, sum(if(cost_present = 1, cost_usd, 0)) AS cost, any(session_id) AS sess" +
+        "AS dur, sum(if(cost_present = 1, cost_usd, 0)) AS cost, argMin(session_id, start_ns) AS "
+        "sess" +
         inner_groups + " FROM " + tables_.calls + " WHERE " + where +
         " GROUP BY conversation_id) ANY LEFT JOIN (SELECT conversation_id, max(e) AS esc, max(r) "
         "AS res, max(x) AS rep, max(f) AS fb FROM (SELECT conversation_id, toUInt8(name = "
