@@ -282,7 +282,11 @@ class Spool {
       if (name.ends_with(".tmp")) {
         std::filesystem::remove(e.path(), ec);
       } else if (name.ends_with(".batch")) {
-        files_.push_back(std::stoull(name.substr(0, name.size() - 6)));
+        const std::string digits = name.substr(0, name.size() - 6);
+        if (!digits.empty() && digits.size() <= 20 &&
+            digits.find_first_not_of("0123456789") == std::string::npos) {
+          files_.push_back(std::stoull(digits));
+        }
       }
     }
     if (ec)
@@ -1411,10 +1415,7 @@ class ClickHouseStore final : public Store {
       for (uint64_t seq : files) {
         auto b = spool_.Read(seq);
         if (!b) {
-          if (used == 0) {
-            spool_.Quarantine(seq);
-            last_error_ = b.error().message();
-          }
+          if (used == 0) spool_.Quarantine(seq);
           break;
         }
         records += b->size();
@@ -1427,7 +1428,6 @@ class ClickHouseStore final : public Store {
       for (const auto& b : batches) group.push_back(&b);
       auto r = WriteGroup(group);
       if (!r) {
-        last_error_ = r.error().message();
         retry_at_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
         return;
       }
@@ -1464,7 +1464,6 @@ class ClickHouseStore final : public Store {
           for (size_t i = 0; i < group.size(); ++i) group[i]->done.set_value((*results)[i]);
           continue;
         }
-        last_error_ = results.error().message();
         retry_at_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
       }
       // ClickHouse cannot take the group now (or older batches wait): spool it.
@@ -1493,7 +1492,6 @@ class ClickHouseStore final : public Store {
   std::vector<Endpoint> endpoints_;
   Spool spool_;  // used by the writer thread only (after Open)
   std::chrono::steady_clock::time_point retry_at_{};
-  std::string last_error_;
   std::thread writer_thread_;
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
