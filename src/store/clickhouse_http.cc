@@ -22,6 +22,28 @@ std::string UrlEncode(std::string_view s) {
   return out;
 }
 
+// ClickHouse error codes of a server or shard that cannot take a statement now.
+bool IsTransient(int code) {
+  switch (code) {
+    case 159:  // TIMEOUT_EXCEEDED
+    case 173:  // CANNOT_ALLOCATE_MEMORY
+    case 202:  // TOO_MANY_SIMULTANEOUS_QUERIES
+    case 203:  // NO_FREE_CONNECTION
+    case 209:  // SOCKET_TIMEOUT
+    case 210:  // NETWORK_ERROR
+    case 236:  // ABORTED
+    case 241:  // MEMORY_LIMIT_EXCEEDED
+    case 242:  // TABLE_IS_READ_ONLY
+    case 252:  // TOO_MANY_PARTS
+    case 279:  // ALL_CONNECTION_TRIES_FAILED
+    case 394:  // QUERY_WAS_CANCELLED
+    case 425:  // SYSTEM_ERROR
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 std::string Quote(std::string_view s) {
@@ -52,9 +74,10 @@ Error ToError(const Endpoint& endpoint, const Response& r) {
   std::string body = r.body;
   while (!body.empty() && (body.back() == '\n' || body.back() == ' ')) body.pop_back();
   if (body.size() > 2000) body = body.substr(0, 2000) + "...";
-  return Error(ErrorCode::kIo, "ClickHouse at " + endpoint.url + ": " +
-                                   (r.failure == Failure::kUnreachable ? "unreachable: " : "") +
-                                   body);
+  // kIo: try again later (the backend spools); kInternal: ClickHouse refused the statement.
+  const bool down = r.failure == Failure::kUnreachable;
+  return Error(down ? ErrorCode::kIo : ErrorCode::kInternal,
+               "ClickHouse at " + endpoint.url + ": " + (down ? "unavailable: " : "") + body);
 }
 
 Response HttpClient::Post(const Endpoint& endpoint, const std::string& params,
@@ -69,8 +92,12 @@ Response HttpClient::Post(const Endpoint& endpoint, const std::string& params,
     return {Failure::kUnreachable, httplib::to_string(res.error())};
   }
   if (res->status != 200) {
-    // ClickHouse answers 5xx for exceptions; a 503 or a proxy error also means "try again".
-    const bool down = res->status == 502 || res->status == 503 || res->status == 504;
+    // ClickHouse answers 500 with "Code: N, ..." for exceptions. A proxy error, or an exception
+    // that says a server or shard cannot take the statement now, means "try again later";
+    // anything else is a refusal of the statement itself.
+    bool down = res->status == 502 || res->status == 503 || res->status == 504;
+    const auto at = res->body.find("Code: ");
+    if (at != std::string::npos) down = down || IsTransient(std::atoi(res->body.c_str() + at + 6));
     return {down ? Failure::kUnreachable : Failure::kRejected,
             "HTTP " + std::to_string(res->status) + ": " + res->body};
   }
@@ -79,7 +106,10 @@ Response HttpClient::Post(const Endpoint& endpoint, const std::string& params,
 
 Response HttpClient::Run(const Endpoint& endpoint, std::string_view sql, bool use_database,
                          const std::vector<std::pair<std::string, std::string>>& settings) const {
-  std::string params = "max_query_size=67108864";
+  // Inserts check up to a group's worth of ids with IN (...): allow queries and syntax trees
+  // that large.
+  std::string params =
+      "max_query_size=268435456&max_ast_elements=50000000&max_expanded_ast_elements=50000000";
   if (use_database) params += "&database=" + UrlEncode(database_);
   for (const auto& [k, v] : settings) params += "&" + k + "=" + UrlEncode(v);
   return Post(endpoint, params, std::string(sql));

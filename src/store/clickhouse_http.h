@@ -50,7 +50,9 @@ class HttpClient {
 // A string literal for SQL: single-quoted, with backslash escapes.
 std::string Quote(std::string_view s);
 
-// Turns a failed response into an error naming the endpoint.
+// Turns a failed response into an error naming the endpoint: ErrorCode::kIo when the server
+// could not take the statement now (unreachable, shard down, overloaded), kInternal when it
+// refused it.
 Error ToError(const Endpoint& endpoint, const Response& r);
 
 }  // namespace yardstick::store::clickhouse

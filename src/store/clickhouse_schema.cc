@@ -13,7 +13,8 @@ constexpr const char* kCallTable =
     "reasoning_tokens Int64, cost_present UInt8, cost_usd Float64, cost_computed UInt8, status "
     "UInt8, error_type String, finish_reason String, input_text String, output_text String, "
     "attr_keys Array(String), attr_values Array(String), model String, latency_s Float64, "
-    "latency_key Int32, ttft_ok UInt8, ttft_key Int32) ENGINE = MergeTree PARTITION BY "
+    "latency_key Int32, ttft_ok UInt8, ttft_key Int32, insert_id UInt64) ENGINE = MergeTree "
+    "PARTITION BY "
     "toYYYYMM(toDateTime(intDiv(start_ns, 1000000000))) ORDER BY (project, start_ns, id)";
 
 constexpr const char* kScoreTable =
@@ -21,14 +22,15 @@ constexpr const char* kScoreTable =
     "user_id String, name String, value_present UInt8, value Float64, label String, source "
     "String, author String, comment String, time_ns Int64, attr_keys Array(String), "
     "attr_values Array(String), model String, route String, prompt_version String, variant "
-    "String, environment String, valued UInt8, labeled UInt8) ENGINE = MergeTree PARTITION BY "
+    "String, environment String, valued UInt8, labeled UInt8, insert_id UInt64) ENGINE = MergeTree "
+    "PARTITION BY "
     "toYYYYMM(toDateTime(intDiv(time_ns, 1000000000))) ORDER BY (project, time_ns, id)";
 
 constexpr const char* kOutcomeTable =
     "(project String, id String, conversation_id String, session_id String, user_id String, "
     "name String, value Float64, time_ns Int64, attr_keys Array(String), attr_values "
     "Array(String), model String, route String, prompt_version String, variant String, "
-    "environment String, valued UInt8) ENGINE = MergeTree PARTITION BY "
+    "environment String, valued UInt8, insert_id UInt64) ENGINE = MergeTree PARTITION BY "
     "toYYYYMM(toDateTime(intDiv(time_ns, 1000000000))) ORDER BY (project, time_ns, id)";
 
 constexpr const char* kCallRollupTable =
@@ -38,7 +40,8 @@ constexpr const char* kCallRollupTable =
     "Tuple(Array(Int32), Array(UInt64)), tt_count UInt64, tt_sum Float64, tt_min Float64, "
     "tt_max Float64, tt_map Tuple(Array(Int32), Array(UInt64)), in_tokens UInt64, out_tokens "
     "UInt64, cr_tokens UInt64, rs_tokens UInt64, token_calls UInt64, priced_calls UInt64, "
-    "cost_sum Float64, cost_sumsq Float64) ENGINE = MergeTree PARTITION BY (resolution, "
+    "cost_sum Float64, cost_sumsq Float64, insert_id UInt64) ENGINE = MergeTree PARTITION BY "
+    "(resolution, "
     "toYYYYMM(toDateTime(intDiv(ts, 1000000000)))) ORDER BY (project, resolution, ts, model, "
     "route, prompt_version, variant, environment)";
 
@@ -46,7 +49,8 @@ constexpr const char* kRecordRollupTable =
     "(kind UInt8, project String, resolution UInt8, ts Int64, name String, source String, "
     "model String, route String, prompt_version String, variant String, environment String, "
     "n_count UInt64, v_sum Float64, v_sumsq Float64, n_positive UInt64, n_at_least_4 UInt64, "
-    "n_promoters UInt64, n_detractors UInt64, n_labeled UInt64) ENGINE = MergeTree PARTITION "
+    "n_promoters UInt64, n_detractors UInt64, n_labeled UInt64, insert_id UInt64) ENGINE = "
+    "MergeTree PARTITION "
     "BY (resolution, toYYYYMM(toDateTime(intDiv(ts, 1000000000)))) ORDER BY (project, kind, "
     "name, resolution, ts, source, model, route, prompt_version, variant, environment)";
 
@@ -58,11 +62,10 @@ struct Resolution {
 constexpr Resolution kResolutions[] = {
     {0, "minute", "60000000000"}, {1, "hour", "3600000000000"}, {2, "day", "86400000000000"}};
 
-std::string CallView(const TableNames& t, const std::string& db, const Resolution& r) {
+std::string CallSelect(const TableNames& t, const std::string& db, const Resolution& r,
+                       const std::string& where) {
   const std::string ts = std::string("intDiv(start_ns, ") + r.unit + ") * " + r.unit;
-  return "CREATE MATERIALIZED VIEW IF NOT EXISTS " + db + ".mv_calls_" + r.name + " TO " + db +
-         "." + t.call_rollups_local + " AS SELECT project, toUInt8(" + std::to_string(r.id) +
-         ") AS resolution, " + ts +
+  return "SELECT project, toUInt8(" + std::to_string(r.id) + ") AS resolution, " + ts +
          " AS ts, model, route, prompt_version, variant, environment, count() AS n_calls, "
          "countIf(status = 2) AS n_errors, sum(latency_s) AS lat_sum, sum(latency_s * "
          "latency_s) AS lat_sumsq, min(latency_s) AS lat_min, max(latency_s) AS lat_max, "
@@ -76,31 +79,54 @@ std::string CallView(const TableNames& t, const std::string& db, const Resolutio
          "countIf(input_tokens >= 0 OR output_tokens >= 0) AS token_calls, countIf(cost_present "
          "= 1 AND isFinite(cost_usd)) AS priced_calls, sumIf(cost_usd, cost_present = 1 AND "
          "isFinite(cost_usd)) AS cost_sum, sumIf(cost_usd * cost_usd, cost_present = 1 AND "
-         "isFinite(cost_usd)) AS cost_sumsq FROM " +
-         db + "." + t.calls_local + " GROUP BY project, ts, model, route, prompt_version, " +
-         "variant, environment";
+         "isFinite(cost_usd)) AS cost_sumsq, insert_id FROM " +
+         db + "." + t.calls_local + where +
+         " GROUP BY project, ts, model, route, prompt_version, variant, environment, insert_id";
 }
 
-std::string RecordView(const TableNames& t, const std::string& db, const Resolution& r,
-                       bool scores) {
+std::string RecordSelect(const TableNames& t, const std::string& db, const Resolution& r,
+                         bool scores, const std::string& where) {
   const std::string ts = std::string("intDiv(time_ns, ") + r.unit + ") * " + r.unit;
   const std::string source = scores ? "source" : "'' AS source";
   const std::string labeled = scores ? "sum(labeled)" : "toUInt64(0)";
-  return "CREATE MATERIALIZED VIEW IF NOT EXISTS " + db + ".mv_" +
-         (scores ? "scores_" : "outcomes_") + r.name + " TO " + db + "." + t.record_rollups_local +
-         " AS SELECT toUInt8(" + (scores ? "1" : "2") + ") AS kind, project, toUInt8(" +
+  return std::string("SELECT toUInt8(") + (scores ? "1" : "2") + ") AS kind, project, toUInt8(" +
          std::to_string(r.id) + ") AS resolution, " + ts + " AS ts, name, " + source +
          ", model, route, prompt_version, variant, environment, toUInt64(sum(valued)) AS "
          "n_count, sumIf(value, valued = 1) AS v_sum, sumIf(value * value, valued = 1) AS "
          "v_sumsq, countIf(valued = 1 AND value > 0) AS n_positive, countIf(valued = 1 AND "
          "value >= 4) AS n_at_least_4, countIf(valued = 1 AND value >= 9 AND value <= 10) AS "
          "n_promoters, countIf(valued = 1 AND value >= 0 AND value <= 6) AS n_detractors, " +
-         labeled + " AS n_labeled FROM " + db + "." + (scores ? t.scores_local : t.outcomes_local) +
+         labeled + " AS n_labeled, insert_id FROM " + db + "." +
+         (scores ? t.scores_local : t.outcomes_local) + where +
          " GROUP BY project, ts, name, source, model, route, prompt_version, variant, "
-         "environment";
+         "environment, insert_id";
+}
+
+std::string CallView(const TableNames& t, const std::string& db, const Resolution& r) {
+  return "CREATE MATERIALIZED VIEW IF NOT EXISTS " + db + ".mv_calls_" + r.name + " TO " + db +
+         "." + t.call_rollups_local + " AS " + CallSelect(t, db, r, "");
+}
+
+std::string RecordView(const TableNames& t, const std::string& db, const Resolution& r,
+                       bool scores) {
+  return "CREATE MATERIALIZED VIEW IF NOT EXISTS " + db + ".mv_" +
+         (scores ? "scores_" : "outcomes_") + r.name + " TO " + db + "." + t.record_rollups_local +
+         " AS " + RecordSelect(t, db, r, scores, "");
 }
 
 }  // namespace
+
+std::string RollupRepair(int kind, int resolution, const std::string& database, bool cluster,
+                         uint64_t insert_id, const std::string& time_column, int64_t min_time) {
+  const TableNames t = MakeTableNames(cluster);
+  const Resolution& r = kResolutions[resolution];
+  const std::string where = " WHERE insert_id = " + std::to_string(insert_id) + " AND " +
+                            time_column + " >= " + std::to_string(min_time);
+  const std::string target = kind == 0 ? t.call_rollups_local : t.record_rollups_local;
+  return "INSERT INTO " + database + "." + target + " " +
+         (kind == 0 ? CallSelect(t, database, r, where)
+                    : RecordSelect(t, database, r, kind == 1, where));
+}
 
 TableNames MakeTableNames(bool cluster) {
   TableNames t{"calls", "scores", "outcomes", "call_rollups", "record_rollups", "", "", "", "", ""};

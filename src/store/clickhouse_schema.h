@@ -6,6 +6,7 @@
 // with sum() and sumMap(). With a cluster, every table exists per shard as <name>_local and a
 // Distributed table <name> spans the shards.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -28,11 +29,20 @@ std::vector<std::string> MigrationStatements(int version, const std::string& dat
 
 // Columns the backend adds to each raw insert after the record's own fields.
 inline constexpr const char* kCallDerivedColumns =
-    "model, latency_s, latency_key, ttft_ok, ttft_key";
+    "model, latency_s, latency_key, ttft_ok, ttft_key, insert_id";
 inline constexpr const char* kScoreDerivedColumns =
-    "model, route, prompt_version, variant, environment, valued, labeled";
+    "model, route, prompt_version, variant, environment, valued, labeled, insert_id";
 inline constexpr const char* kOutcomeDerivedColumns =
-    "model, route, prompt_version, variant, environment, valued";
+    "model, route, prompt_version, variant, environment, valued, insert_id";
+
+// Every raw row and every rollup row carries the insert_id of the INSERT that wrote it (one per
+// written group). ClickHouse writes an insert's raw part before its views' rollup parts, so a
+// failure in between leaves raw rows without rollups; a retry finds the raw rows (and does not
+// insert them again) and rebuilds the missing rollups from them with this statement, run on the
+// server (shard) holding them: kind 0 calls, 1 scores, 2 outcomes; resolution 0 minute, 1 hour,
+// 2 day. Rows with `time_column` before `min_time` (expired rollups) are left out.
+std::string RollupRepair(int kind, int resolution, const std::string& database, bool cluster,
+                         uint64_t insert_id, const std::string& time_column, int64_t min_time);
 
 // DDSketch keys as stored: positive-store keys as themselves, negative-store keys shifted by
 // kNegativeKeyOffset, the zero bucket as kZeroKey.

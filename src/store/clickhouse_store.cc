@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -18,6 +19,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <random>
 #include <set>
 #include <thread>
 #include <unordered_map>
@@ -350,11 +352,13 @@ class Spool {
     SyncDir();
   }
 
-  // Moves an unreadable file aside (kept for inspection, no longer replayed).
-  void Quarantine(uint64_t seq) {
+  // Moves a file aside (kept for inspection, no longer replayed): `.corrupt` when it cannot be
+  // decoded, `.rejected` when ClickHouse refuses its records.
+  void Quarantine(uint64_t seq, const char* suffix) {
     std::error_code ec;
-    std::filesystem::rename(Path(seq), Path(seq) + ".corrupt", ec);
+    std::filesystem::rename(Path(seq), Path(seq) + suffix, ec);
     files_.erase(std::remove(files_.begin(), files_.end(), seq), files_.end());
+    SyncDir();
   }
 
  private:
@@ -770,6 +774,9 @@ class ClickHouseStore final : public Store {
   Result<void> ApplyRetention(int64_t raw_before, int64_t minute_before, int64_t hour_before,
                               int64_t day_before) override {
     std::lock_guard lock(retention_mutex_);
+    retention_cuts_[0] = minute_before;
+    retention_cuts_[1] = hour_before;
+    retention_cuts_[2] = day_before;
     for (const auto& endpoint : endpoints_) {
       for (const auto& [table, column] :
            {std::pair{tables_.calls_local, "start_ns"}, std::pair{tables_.scores_local, "time_ns"},
@@ -828,6 +835,13 @@ class ClickHouseStore final : public Store {
   }
 
   // --- Plumbing ----------------------------------------------------------------------------
+
+  // A random id for the rows of one INSERT (never 0, the default of rows written before).
+  uint64_t NewInsertId() {
+    uint64_t id = 0;
+    while (id == 0) id = insert_ids_();
+    return id;
+  }
 
   // Runs a read at the first endpoint that answers.
   Result<std::string> Read(const std::string& sql) {
@@ -1126,26 +1140,91 @@ class ClickHouseStore final : public Store {
   // --- The write path ----------------------------------------------------------------------
 
   // Ids among `ids` already stored in `table` for the project, looking in [lo, hi] of time.
-  Result<std::unordered_set<std::string>> ExistingIds(const std::string& table,
-                                                      const char* time_column,
-                                                      const std::string& project, int64_t lo,
-                                                      int64_t hi,
-                                                      const std::vector<std::string>& ids) {
-    std::string sql = "SELECT id FROM " + table + " WHERE project = " + Quote(project) + " AND " +
-                      time_column + " >= " + std::to_string(lo) + " AND " + time_column +
-                      " <= " + std::to_string(hi) + " AND id IN (";
-    for (size_t i = 0; i < ids.size(); ++i) {
-      if (i) sql += ", ";
-      sql += Quote(ids[i]);
+  // The time range of a group usually holds few stored records (none for data arriving in time
+  // order, the tail of the previous group for live traffic): then it is cheaper to read the ids
+  // stored in the range than to send every id of the group in an IN list.
+  Result<std::unordered_map<std::string, uint64_t>> ExistingIds(
+      const std::string& table, const char* time_column, const std::string& project, int64_t lo,
+      int64_t hi, const std::vector<std::string>& ids) {
+    const std::string where = " WHERE project = " + Quote(project) + " AND " + time_column +
+                              " >= " + std::to_string(lo) + " AND " + time_column +
+                              " <= " + std::to_string(hi);
+    auto count = Read("SELECT count() FROM " + table + where + " FORMAT RowBinary");
+    if (!count) return std::unexpected(count.error());
+    RowReader cr(*count);
+    const uint64_t stored = cr.U64();
+    if (!cr.ok()) return MakeError(ErrorCode::kIo, "ClickHouse: malformed count");
+    std::unordered_map<std::string, uint64_t> out;
+    if (stored == 0) return out;
+    std::string sql = "SELECT id, insert_id FROM " + table + where;
+    const bool read_range = stored <= std::max<uint64_t>(4 * ids.size(), 100'000);
+    if (!read_range) {
+      sql += " AND id IN (";
+      for (size_t i = 0; i < ids.size(); ++i) {
+        if (i) sql += ", ";
+        sql += Quote(ids[i]);
+      }
+      sql += ")";
     }
-    sql += ") FORMAT RowBinary";
-    auto body = Read(sql);
+    auto body = Read(sql + " FORMAT RowBinary");
     if (!body) return std::unexpected(body.error());
-    std::unordered_set<std::string> out;
+    std::unordered_set<std::string> wanted;
+    if (read_range) wanted.insert(ids.begin(), ids.end());
     RowReader r(*body);
-    while (!r.done() && r.ok()) out.insert(r.String());
+    while (!r.done() && r.ok()) {
+      std::string id = r.String();
+      const uint64_t insert_id = r.U64();
+      if (r.ok() && (!read_range || wanted.contains(id))) out.emplace(std::move(id), insert_id);
+    }
     if (!r.ok()) return MakeError(ErrorCode::kIo, "ClickHouse: malformed id rows");
     return out;
+  }
+
+  // Rebuilds the rollups of earlier inserts whose raw rows were stored but whose view parts
+  // were not (see RollupRepair in clickhouse_schema.h), on every server holding local tables.
+  // Raw rows older than a resolution's last retention cut are left out of its rebuild.
+  Result<void> RepairRollups(int kind, const std::set<uint64_t>& inserts) {
+    if (inserts.empty()) return {};
+    std::string in;
+    for (uint64_t id : inserts) in += (in.empty() ? "" : ", ") + std::to_string(id);
+    const std::string raw = kind == 0   ? tables_.calls_local
+                            : kind == 1 ? tables_.scores_local
+                                        : tables_.outcomes_local;
+    const std::string rollups =
+        kind == 0 ? tables_.call_rollups_local : tables_.record_rollups_local;
+    const std::string of_kind = kind == 0 ? "" : " AND kind = " + std::to_string(kind);
+    const size_t targets = options_.cluster.empty() ? 1 : endpoints_.size();
+    for (size_t e = 0; e < targets; ++e) {
+      const Endpoint& endpoint = endpoints_[e];
+      auto have = http_.Run(endpoint, "SELECT DISTINCT insert_id FROM " + raw +
+                                          " WHERE insert_id IN (" + in + ") FORMAT RowBinary");
+      if (have.failure != Failure::kNone) return std::unexpected(ToError(endpoint, have));
+      auto done = http_.Run(endpoint, "SELECT DISTINCT insert_id, resolution FROM " + rollups +
+                                          " WHERE insert_id IN (" + in + ")" + of_kind +
+                                          " FORMAT RowBinary");
+      if (done.failure != Failure::kNone) return std::unexpected(ToError(endpoint, done));
+      std::set<std::pair<uint64_t, int>> complete;
+      RowReader dr(done.body);
+      while (!dr.done() && dr.ok()) {
+        const uint64_t id = dr.U64();
+        const int resolution = dr.U8();
+        if (dr.ok()) complete.emplace(id, resolution);
+      }
+      RowReader hr(have.body);
+      while (!hr.done() && hr.ok()) {
+        const uint64_t id = hr.U64();
+        if (!hr.ok()) break;
+        for (int resolution = 0; resolution < 3; ++resolution) {
+          if (complete.contains({id, resolution})) continue;
+          std::string sql =
+              RollupRepair(kind, resolution, options_.database, !options_.cluster.empty(), id,
+                           kind == 0 ? "start_ns" : "time_ns", retention_cuts_[resolution]);
+          if (auto r = RunAt(endpoint, sql); !r) return r;
+        }
+      }
+      if (!dr.ok() || !hr.ok()) return MakeError(ErrorCode::kIo, "ClickHouse: malformed rows");
+    }
+    return {};
   }
 
   // Marks records of kind `Record` that are new: not earlier in the group and not stored.
@@ -1154,7 +1233,7 @@ class ClickHouseStore final : public Store {
                                                    const std::vector<Record> model::Batch::*member,
                                                    const std::string& table,
                                                    const char* time_column, TimeFn time,
-                                                   std::vector<AppendResult>& results) {
+                                                   std::vector<AppendResult>& results, int kind) {
     struct Span {
       int64_t lo = INT64_MAX, hi = INT64_MIN;
       std::vector<std::string> ids;
@@ -1175,12 +1254,17 @@ class ClickHouseStore final : public Store {
         s.ids.push_back(rec.id);
       }
     }
-    std::map<std::string, std::unordered_set<std::string>> existing;
+    std::map<std::string, std::unordered_map<std::string, uint64_t>> existing;
     for (auto& [project, span] : by_project) {
       auto ids = ExistingIds(table, time_column, project, span.lo, span.hi, span.ids);
       if (!ids) return std::unexpected(ids.error());
       existing[project] = std::move(*ids);
     }
+    std::set<uint64_t> earlier_inserts;
+    for (const auto& [project, ids] : existing) {
+      for (const auto& [id, insert_id] : ids) earlier_inserts.insert(insert_id);
+    }
+    if (auto r = RepairRollups(kind, earlier_inserts); !r) return std::unexpected(r.error());
     for (size_t b = 0; b < group.size(); ++b) {
       const auto& records = group[b]->*member;
       for (size_t i = 0; i < records.size(); ++i) {
@@ -1216,17 +1300,18 @@ class ClickHouseStore final : public Store {
   // Writes a group of batches; returns per-batch results or the first failure.
   Result<std::vector<AppendResult>> WriteGroup(const std::vector<const model::Batch*>& group) {
     std::vector<AppendResult> results(group.size());
+    const uint64_t insert_id = NewInsertId();
     auto new_calls = SelectNew<model::Call>(
         group, &model::Batch::calls, tables_.calls, "start_ns",
-        [](const model::Call& c) { return c.start_ns; }, results);
+        [](const model::Call& c) { return c.start_ns; }, results, 0);
     if (!new_calls) return std::unexpected(new_calls.error());
     auto new_scores = SelectNew<model::Score>(
         group, &model::Batch::scores, tables_.scores, "time_ns",
-        [](const model::Score& s) { return s.time_ns; }, results);
+        [](const model::Score& s) { return s.time_ns; }, results, 1);
     if (!new_scores) return std::unexpected(new_scores.error());
     auto new_outcomes = SelectNew<model::Outcome>(
         group, &model::Batch::outcomes, tables_.outcomes, "time_ns",
-        [](const model::Outcome& o) { return o.time_ns; }, results);
+        [](const model::Outcome& o) { return o.time_ns; }, results, 2);
     if (!new_outcomes) return std::unexpected(new_outcomes.error());
 
     // Calls of this group by (project, id) and the latest call of each conversation, for the
@@ -1252,6 +1337,7 @@ class ClickHouseStore final : public Store {
           const bool ttft_ok = c.ttft_s && std::isfinite(*c.ttft_s) && *c.ttft_s >= 0;
           w.U8(ttft_ok);
           w.I32(ttft_ok ? StoredKey(*c.ttft_s) : 0);
+          w.Fixed(insert_id);
           LinkedCall link{c.conversation_id, DimensionsOf(c), c.start_ns};
           if (!c.conversation_id.empty()) {
             auto& latest = latest_by_conversation[{c.project, c.conversation_id}];
@@ -1350,6 +1436,7 @@ class ClickHouseStore final : public Store {
           const bool valued = s.value && std::isfinite(*s.value);
           w.U8(valued);
           w.U8(!valued && !s.label.empty());
+          w.Fixed(insert_id);
         }
       }
     }
@@ -1368,6 +1455,7 @@ class ClickHouseStore final : public Store {
             w.String(*d);
           }
           w.U8(std::isfinite(o.value));
+          w.Fixed(insert_id);
         }
       }
     }
@@ -1415,7 +1503,7 @@ class ClickHouseStore final : public Store {
       for (uint64_t seq : files) {
         auto b = spool_.Read(seq);
         if (!b) {
-          if (used == 0) spool_.Quarantine(seq);
+          if (used == 0) spool_.Quarantine(seq, ".corrupt");
           break;
         }
         records += b->size();
@@ -1427,9 +1515,14 @@ class ClickHouseStore final : public Store {
       std::vector<const model::Batch*> group;
       for (const auto& b : batches) group.push_back(&b);
       auto r = WriteGroup(group);
-      if (!r) {
+      if (!r && r.error().code() == ErrorCode::kIo) {
         retry_at_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
         return;
+      }
+      if (!r) {
+        // ClickHouse refuses these records for good: set them aside rather than block the rest.
+        for (uint64_t seq : spool_.Oldest(used)) spool_.Quarantine(seq, ".rejected");
+        continue;
       }
       spool_.Remove(used);
     }
@@ -1462,6 +1555,11 @@ class ClickHouseStore final : public Store {
         auto results = WriteGroup(batches);
         if (results) {
           for (size_t i = 0; i < group.size(); ++i) group[i]->done.set_value((*results)[i]);
+          continue;
+        }
+        if (results.error().code() != ErrorCode::kIo) {
+          // Refused (not a passing outage): the clients get the error, nothing is spooled.
+          for (Pending* p : group) p->done.set_value(std::unexpected(results.error()));
           continue;
         }
         retry_at_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
@@ -1500,6 +1598,9 @@ class ClickHouseStore final : public Store {
   std::mutex projects_mutex_;
   std::set<std::string> known_projects_;
   std::mutex retention_mutex_;
+  // The cuts of the last ApplyRetention per resolution (rollup repairs leave older rows out).
+  std::atomic<int64_t> retention_cuts_[3] = {INT64_MIN, INT64_MIN, INT64_MIN};
+  std::mt19937_64 insert_ids_{std::random_device{}()};  // writer thread only
 };
 
 }  // namespace

@@ -208,6 +208,78 @@ TEST(ClickHouseStore, RefusesASchemaNewerThanItsOwn) {
   EXPECT_NE(s.error().message().find("schema version 99"), std::string::npos);
 }
 
+// A statement ClickHouse refuses (here: the table was dropped behind the store's back) is an
+// error for the client, not something to spool and retry forever.
+TEST(ClickHouseStore, RefusedInsertsAreErrorsNotSpooled) {
+  ClickHouseCluster* c = Servers::Get().Cluster(1);
+  ASSERT_NE(c, nullptr);
+  const std::string spool = std::filesystem::temp_directory_path() /
+                            ("yardstick-ch-refused-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(spool);
+  auto opened = OpenClickHouseStore(Options(c, "ys_refused", spool));
+  ASSERT_TRUE(opened.has_value()) << opened.error().message();
+  std::string error;
+  yardstick::testing::ClickHouseQuery(c->http_urls()[0], "DROP TABLE ys_refused.calls", &error);
+  ASSERT_EQ(error, "");
+  model::Batch b;
+  b.calls.push_back(SimpleCall(1, 1'764'115'200'000'000'000));
+  auto r = (*opened)->Append(b);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().message().find("calls"), std::string::npos) << r.error().message();
+  (*opened)->Close();
+  EXPECT_TRUE(std::filesystem::is_empty(spool));
+}
+
+// ClickHouse writes an insert's raw part before its views' rollup parts; when the rollups of an
+// insert are missing (here: the hour and day rollups deleted behind the store's back), the retry
+// of the batch rebuilds them from the raw rows instead of leaving the KPIs short.
+TEST(ClickHouseStore, ARetryRebuildsRollupsAnInterruptedInsertLeftOut) {
+  ClickHouseCluster* c = Servers::Get().Cluster(1);
+  ASSERT_NE(c, nullptr);
+  const std::string spool = std::filesystem::temp_directory_path() /
+                            ("yardstick-ch-repair-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(spool);
+  auto opened = OpenClickHouseStore(Options(c, "ys_repair", spool));
+  ASSERT_TRUE(opened.has_value()) << opened.error().message();
+  Store& store = **opened;
+  constexpr int64_t kT0 = 1'764'115'200'000'000'000;
+  model::Batch b;
+  for (int i = 0; i < 300; ++i) b.calls.push_back(SimpleCall(i, kT0));
+  ASSERT_TRUE(store.Append(b).has_value());
+  const std::string url = c->http_urls()[0];
+  std::string error;
+  yardstick::testing::ClickHouseQuery(
+      url, "ALTER TABLE ys_repair.call_rollups DELETE WHERE resolution >= 1", &error);
+  ASSERT_EQ(error, "");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline &&
+         yardstick::testing::ClickHouseQuery(
+             url,
+             "SELECT count() FROM system.mutations WHERE database = 'ys_repair' AND is_done = 0") !=
+             "0\n") {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  // A day-aligned query reads day rollups: now empty.
+  RollupQuery day{"p1", kT0, kT0 + kNanosPerDay, kNanosPerDay, {}, {}, "", ""};
+  auto before = store.QueryCallRollups(day);
+  ASSERT_TRUE(before.has_value());
+  EXPECT_TRUE(before->empty());
+  auto again = store.Append(b);
+  ASSERT_TRUE(again.has_value()) << again.error().message();
+  EXPECT_EQ(again->duplicates, 300u);
+  auto after = store.QueryCallRollups(day);
+  ASSERT_TRUE(after.has_value());
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ((*after)[0].aggregate.calls, 300u);
+  // The minute rollups were complete and are not doubled.
+  RollupQuery minutes{"p1", kT0, kT0 + 7 * kNanosPerMinute, 0, {}, {}, "", ""};
+  auto m = store.QueryCallRollups(minutes);
+  ASSERT_TRUE(m.has_value());
+  ASSERT_EQ(m->size(), 1u);
+  EXPECT_EQ((*m)[0].aggregate.calls, 300u);
+  store.Close();
+}
+
 TEST(ClickHouseStore, ReportsAnUnreachableServer) {
   ClickHouseOptions o;
   o.endpoints = {"http://127.0.0.1:1"};
