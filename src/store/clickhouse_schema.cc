@@ -62,7 +62,7 @@ struct Resolution {
 constexpr Resolution kResolutions[] = {
     {0, "minute", "60000000000"}, {1, "hour", "3600000000000"}, {2, "day", "86400000000000"}};
 
-std::string CallSelect(const TableNames& t, const std::string& db, const Resolution& r,
+std::string CallSelect(const std::string& source, const std::string& db, const Resolution& r,
                        const std::string& where) {
   const std::string ts = std::string("intDiv(start_ns, ") + r.unit + ") * " + r.unit;
   return "SELECT project, toUInt8(" + std::to_string(r.id) + ") AS resolution, " + ts +
@@ -80,11 +80,11 @@ std::string CallSelect(const TableNames& t, const std::string& db, const Resolut
          "= 1 AND isFinite(cost_usd)) AS priced_calls, sumIf(cost_usd, cost_present = 1 AND "
          "isFinite(cost_usd)) AS cost_sum, sumIf(cost_usd * cost_usd, cost_present = 1 AND "
          "isFinite(cost_usd)) AS cost_sumsq, insert_id FROM " +
-         db + "." + t.calls_local + where +
+         db + "." + source + where +
          " GROUP BY project, ts, model, route, prompt_version, variant, environment, insert_id";
 }
 
-std::string RecordSelect(const TableNames& t, const std::string& db, const Resolution& r,
+std::string RecordSelect(const std::string& from_table, const std::string& db, const Resolution& r,
                          bool scores, const std::string& where) {
   const std::string ts = std::string("intDiv(time_ns, ") + r.unit + ") * " + r.unit;
   const std::string source = scores ? "source" : "'' AS source";
@@ -96,36 +96,22 @@ std::string RecordSelect(const TableNames& t, const std::string& db, const Resol
          "v_sumsq, countIf(valued = 1 AND value > 0) AS n_positive, countIf(valued = 1 AND "
          "value >= 4) AS n_at_least_4, countIf(valued = 1 AND value >= 9 AND value <= 10) AS "
          "n_promoters, countIf(valued = 1 AND value >= 0 AND value <= 6) AS n_detractors, " +
-         labeled + " AS n_labeled, insert_id FROM " + db + "." +
-         (scores ? t.scores_local : t.outcomes_local) + where +
+         labeled + " AS n_labeled, insert_id FROM " + db + "." + from_table + where +
          " GROUP BY project, ts, name, source, model, route, prompt_version, variant, "
          "environment, insert_id";
 }
 
-std::string CallView(const TableNames& t, const std::string& db, const Resolution& r) {
-  return "CREATE MATERIALIZED VIEW IF NOT EXISTS " + db + ".mv_calls_" + r.name + " TO " + db +
-         "." + t.call_rollups_local + " AS " + CallSelect(t, db, r, "");
-}
-
-std::string RecordView(const TableNames& t, const std::string& db, const Resolution& r,
-                       bool scores) {
-  return "CREATE MATERIALIZED VIEW IF NOT EXISTS " + db + ".mv_" +
-         (scores ? "scores_" : "outcomes_") + r.name + " TO " + db + "." + t.record_rollups_local +
-         " AS " + RecordSelect(t, db, r, scores, "");
-}
-
 }  // namespace
 
-std::string RollupRepair(int kind, int resolution, const std::string& database, bool cluster,
-                         uint64_t insert_id, const std::string& time_column, int64_t min_time) {
+std::string RollupInsert(int kind, int resolution, const std::string& database, bool cluster,
+                         const std::string& where) {
   const TableNames t = MakeTableNames(cluster);
   const Resolution& r = kResolutions[resolution];
-  const std::string where = " WHERE insert_id = " + std::to_string(insert_id) + " AND " +
-                            time_column + " >= " + std::to_string(min_time);
-  const std::string target = kind == 0 ? t.call_rollups_local : t.record_rollups_local;
+  const std::string target = kind == 0 ? t.call_rollups : t.record_rollups;
+  const std::string source = kind == 0 ? t.calls : kind == 1 ? t.scores : t.outcomes;
   return "INSERT INTO " + database + "." + target + " " +
-         (kind == 0 ? CallSelect(t, database, r, where)
-                    : RecordSelect(t, database, r, kind == 1, where));
+         (kind == 0 ? CallSelect(source, database, r, " WHERE " + where)
+                    : RecordSelect(source, database, r, kind == 1, " WHERE " + where));
 }
 
 TableNames MakeTableNames(bool cluster) {
@@ -169,13 +155,9 @@ std::vector<std::string> MigrationStatements(int version, const std::string& db,
     distributed(t.calls, t.calls_local, conv_key);
     distributed(t.scores, t.scores_local, conv_key);
     distributed(t.outcomes, t.outcomes_local, conv_key);
-    distributed(t.call_rollups, t.call_rollups_local, "rand()");
-    distributed(t.record_rollups, t.record_rollups_local, "rand()");
-  }
-  for (const auto& r : kResolutions) {
-    out.push_back(CallView(t, db, r));
-    out.push_back(RecordView(t, db, r, true));
-    out.push_back(RecordView(t, db, r, false));
+    // The rollup rows of one insert live on one shard (so they arrive all or none).
+    distributed(t.call_rollups, t.call_rollups_local, "insert_id");
+    distributed(t.record_rollups, t.record_rollups_local, "insert_id");
   }
   return out;
 }

@@ -1,9 +1,9 @@
 #pragma once
 // The ClickHouse backend's schema and its migrations (internal to the store; see
 // docs/clickhouse.md). Raw tables are MergeTree partitioned by month and ordered by (project,
-// time, id); materialized views turn every insert block into minute, hour and day rollup rows
-// (counts, sums, min/max and DDSketch bucket counts as sumMap-able arrays), which queries merge
-// with sum() and sumMap(). With a cluster, every table exists per shard as <name>_local and a
+// time, id); every inserted group gets minute, hour and day rollup rows (counts, sums, min/max
+// and DDSketch bucket counts as sumMap-able arrays) by RollupInsert, which queries merge with
+// sum() and sumMap(). With a cluster, every table exists per shard as <name>_local and a
 // Distributed table <name> spans the shards.
 
 #include <cstdint>
@@ -36,13 +36,14 @@ inline constexpr const char* kOutcomeDerivedColumns =
     "model, route, prompt_version, variant, environment, valued, insert_id";
 
 // Every raw row and every rollup row carries the insert_id of the INSERT that wrote it (one per
-// written group). ClickHouse writes an insert's raw part before its views' rollup parts, so a
-// failure in between leaves raw rows without rollups; a retry finds the raw rows (and does not
-// insert them again) and rebuilds the missing rollups from them with this statement, run on the
-// server (shard) holding them: kind 0 calls, 1 scores, 2 outcomes; resolution 0 minute, 1 hour,
-// 2 day. Rows with `time_column` before `min_time` (expired rollups) are left out.
-std::string RollupRepair(int kind, int resolution, const std::string& database, bool cluster,
-                         uint64_t insert_id, const std::string& time_column, int64_t min_time);
+// written group). After inserting a group's raw rows the backend derives their rollups on the
+// server with this statement, once per resolution: INSERT INTO <rollups> SELECT <aggregation>
+// FROM <raw table> WHERE `where` (the group's insert_id, projects and time range). A failure
+// between the raw insert and the rollup inserts leaves raw rows without (some) rollups; a retry
+// finds the raw rows stored (and does not insert them again) and runs the missing rollup
+// inserts. kind 0 calls, 1 scores, 2 outcomes; resolution 0 minute, 1 hour, 2 day.
+std::string RollupInsert(int kind, int resolution, const std::string& database, bool cluster,
+                         const std::string& where);
 
 // DDSketch keys as stored: positive-store keys as themselves, negative-store keys shifted by
 // kNegativeKeyOffset, the zero bucket as kZeroKey.

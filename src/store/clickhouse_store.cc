@@ -1180,49 +1180,58 @@ class ClickHouseStore final : public Store {
     return out;
   }
 
-  // Rebuilds the rollups of earlier inserts whose raw rows were stored but whose view parts
-  // were not (see RollupRepair in clickhouse_schema.h), on every server holding local tables.
-  // Raw rows older than a resolution's last retention cut are left out of its rebuild.
+  // Runs the rollup inserts of `insert_id` for `kind` at the given resolutions.
+  Result<void> InsertRollups(int kind, uint64_t insert_id, const std::string& where,
+                             const std::vector<int>& resolutions) {
+    const std::vector<std::pair<std::string, std::string>> sync = {
+        {"insert_distributed_sync", "1"}};
+    for (int resolution : resolutions) {
+      const std::string sql =
+          RollupInsert(kind, resolution, options_.database, !options_.cluster.empty(),
+                       "insert_id = " + std::to_string(insert_id) + " AND " + where);
+      Response last;
+      bool done = false;
+      for (const auto& e : endpoints_) {
+        last = http_.Run(e, sql, true, options_.cluster.empty() ? decltype(sync){} : sync);
+        if (last.failure == Failure::kNone) {
+          done = true;
+          break;
+        }
+        if (last.failure == Failure::kRejected) return std::unexpected(ToError(e, last));
+      }
+      if (!done) return std::unexpected(ToError(endpoints_.back(), last));
+    }
+    return {};
+  }
+
+  // Completes the rollups of earlier inserts whose raw rows were stored but whose rollup
+  // inserts were not (all rollup rows of one insert and resolution arrive together). Raw rows
+  // older than a resolution's last retention cut are left out, so expired rollups stay gone.
   Result<void> RepairRollups(int kind, const std::set<uint64_t>& inserts) {
     if (inserts.empty()) return {};
     std::string in;
     for (uint64_t id : inserts) in += (in.empty() ? "" : ", ") + std::to_string(id);
-    const std::string raw = kind == 0   ? tables_.calls_local
-                            : kind == 1 ? tables_.scores_local
-                                        : tables_.outcomes_local;
-    const std::string rollups =
-        kind == 0 ? tables_.call_rollups_local : tables_.record_rollups_local;
+    const std::string& rollups = kind == 0 ? tables_.call_rollups : tables_.record_rollups;
     const std::string of_kind = kind == 0 ? "" : " AND kind = " + std::to_string(kind);
-    const size_t targets = options_.cluster.empty() ? 1 : endpoints_.size();
-    for (size_t e = 0; e < targets; ++e) {
-      const Endpoint& endpoint = endpoints_[e];
-      auto have = http_.Run(endpoint, "SELECT DISTINCT insert_id FROM " + raw +
-                                          " WHERE insert_id IN (" + in + ") FORMAT RowBinary");
-      if (have.failure != Failure::kNone) return std::unexpected(ToError(endpoint, have));
-      auto done = http_.Run(endpoint, "SELECT DISTINCT insert_id, resolution FROM " + rollups +
-                                          " WHERE insert_id IN (" + in + ")" + of_kind +
-                                          " FORMAT RowBinary");
-      if (done.failure != Failure::kNone) return std::unexpected(ToError(endpoint, done));
-      std::set<std::pair<uint64_t, int>> complete;
-      RowReader dr(done.body);
-      while (!dr.done() && dr.ok()) {
-        const uint64_t id = dr.U64();
-        const int resolution = dr.U8();
-        if (dr.ok()) complete.emplace(id, resolution);
+    auto done = Read("SELECT DISTINCT insert_id, resolution FROM " + rollups +
+                     " WHERE insert_id IN (" + in + ")" + of_kind + " FORMAT RowBinary");
+    if (!done) return std::unexpected(done.error());
+    std::set<std::pair<uint64_t, int>> complete;
+    RowReader dr(*done);
+    while (!dr.done() && dr.ok()) {
+      const uint64_t id = dr.U64();
+      const int resolution = dr.U8();
+      if (dr.ok()) complete.emplace(id, resolution);
+    }
+    if (!dr.ok()) return MakeError(ErrorCode::kIo, "ClickHouse: malformed rollup ids");
+    const char* time_column = kind == 0 ? "start_ns" : "time_ns";
+    for (uint64_t id : inserts) {
+      for (int resolution = 0; resolution < 3; ++resolution) {
+        if (complete.contains({id, resolution})) continue;
+        const std::string where =
+            std::string(time_column) + " >= " + std::to_string(retention_cuts_[resolution].load());
+        if (auto r = InsertRollups(kind, id, where, {resolution}); !r) return r;
       }
-      RowReader hr(have.body);
-      while (!hr.done() && hr.ok()) {
-        const uint64_t id = hr.U64();
-        if (!hr.ok()) break;
-        for (int resolution = 0; resolution < 3; ++resolution) {
-          if (complete.contains({id, resolution})) continue;
-          std::string sql =
-              RollupRepair(kind, resolution, options_.database, !options_.cluster.empty(), id,
-                           kind == 0 ? "start_ns" : "time_ns", retention_cuts_[resolution]);
-          if (auto r = RunAt(endpoint, sql); !r) return r;
-        }
-      }
-      if (!dr.ok() || !hr.ok()) return MakeError(ErrorCode::kIo, "ClickHouse: malformed rows");
     }
     return {};
   }
@@ -1459,6 +1468,36 @@ class ClickHouseStore final : public Store {
         }
       }
     }
+    // The rollups of this group: derived on the server from the rows just inserted.
+    struct Range {
+      std::set<std::string> projects;
+      int64_t lo = INT64_MAX, hi = INT64_MIN;
+      void Add(const std::string& p, int64_t t) {
+        projects.insert(p);
+        lo = std::min(lo, t);
+        hi = std::max(hi, t);
+      }
+      std::string Where(const char* column) const {
+        return "project IN (" + InList(projects) + ") AND " + column + " >= " + std::to_string(lo) +
+               " AND " + column + " <= " + std::to_string(hi);
+      }
+    };
+    Range ranges[3];
+    for (size_t b = 0; b < group.size(); ++b) {
+      for (size_t i = 0; i < group[b]->calls.size(); ++i) {
+        if ((*new_calls)[b][i])
+          ranges[0].Add(group[b]->calls[i].project, group[b]->calls[i].start_ns);
+      }
+      for (size_t i = 0; i < group[b]->scores.size(); ++i) {
+        if ((*new_scores)[b][i])
+          ranges[1].Add(group[b]->scores[i].project, group[b]->scores[i].time_ns);
+      }
+      for (size_t i = 0; i < group[b]->outcomes.size(); ++i) {
+        if ((*new_outcomes)[b][i]) {
+          ranges[2].Add(group[b]->outcomes[i].project, group[b]->outcomes[i].time_ns);
+        }
+      }
+    }
     if (call_count > 0) {
       if (auto r = Insert(tables_.calls, std::string(kCallColumns) + ", " + kCallDerivedColumns,
                           std::move(call_rows));
@@ -1477,6 +1516,14 @@ class ClickHouseStore final : public Store {
       if (auto r =
               Insert(tables_.outcomes, std::string(kOutcomeColumns) + ", " + kOutcomeDerivedColumns,
                      std::move(outcome_rows));
+          !r) {
+        return std::unexpected(r.error());
+      }
+    }
+    for (int kind = 0; kind < 3; ++kind) {
+      if (ranges[kind].projects.empty()) continue;
+      if (auto r = InsertRollups(kind, insert_id,
+                                 ranges[kind].Where(kind == 0 ? "start_ns" : "time_ns"), {0, 1, 2});
           !r) {
         return std::unexpected(r.error());
       }

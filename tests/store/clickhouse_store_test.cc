@@ -156,16 +156,21 @@ TEST(ClickHouseStore, SpoolsDuringAnOutageAndReplaysExactlyOnce) {
   for (auto& w : writers) w.join();
   EXPECT_EQ(failed.load(), 0u);
   const uint64_t sent = static_cast<uint64_t>(next.load());
-  // Wait (generously) until the spool has been replayed.
+  // Wait (generously) until the spool has been replayed: raw rows, then their rollups.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   RecordCounts counts;
+  RollupQuery q{"p1", kT0, kT0 + kNanosPerDay, 0, {}, {}, "", ""};
+  uint64_t rolled = 0;
   while (std::chrono::steady_clock::now() < deadline) {
     auto r = store->CountRecords("p1");
     if (r) counts = *r;
-    if (r && counts.calls >= sent) break;
+    auto cells = store->QueryCallRollups(q);
+    if (cells && cells->size() == 1) rolled = (*cells)[0].aggregate.calls;
+    if (counts.calls >= sent && rolled >= sent) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_EQ(counts.calls, sent);
+  EXPECT_EQ(rolled, sent);
   // Ids are unique and the rollups count each call once.
   RecordQuery all;
   all.project = "p1";
@@ -179,7 +184,6 @@ TEST(ClickHouseStore, SpoolsDuringAnOutageAndReplaysExactlyOnce) {
     all.after = page->next;
   }
   EXPECT_EQ(ids.size(), sent);
-  RollupQuery q{"p1", kT0, kT0 + kNanosPerDay, 0, {}, {}, "", ""};
   auto cells = store->QueryCallRollups(q);
   ASSERT_TRUE(cells.has_value()) << cells.error().message();
   ASSERT_EQ(cells->size(), 1u);
