@@ -16,6 +16,8 @@ namespace {
 
 using yardstick::testing::ClickHouseCluster;
 
+std::filesystem::path SpoolRoot();
+
 // The servers, started on first use and stopped when the test binary ends.
 class Servers : public ::testing::Environment {
  public:
@@ -42,12 +44,21 @@ class Servers : public ::testing::Environment {
   void TearDown() override {
     single_.reset();
     sharded_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(SpoolRoot(), ec);
   }
 
  private:
   std::unique_ptr<ClickHouseCluster> single_, sharded_;
   std::string single_error_, sharded_error_;
 };
+
+// Spool directories of this test binary, removed with the servers.
+std::filesystem::path SpoolRoot() {
+  static const std::filesystem::path root =
+      std::filesystem::temp_directory_path() / ("yardstick-ch-test-" + std::to_string(::getpid()));
+  return root;
+}
 
 // Registered before main() runs, so that TearDown stops the servers.
 [[maybe_unused]] const bool kRegistered = (Servers::Get(), true);
@@ -73,8 +84,8 @@ StoreFactory MakeClickHouseFactory(int nodes) {
   f.name = nodes == 1 ? "clickhouse" : "clickhouse_2_shards";
   f.reset = [state, nodes] {
     state->database = "ys_test_" + std::to_string(nodes) + "_" + std::to_string(counter++);
-    state->spool = std::filesystem::temp_directory_path() /
-                   ("yardstick-ch-spool-" + std::to_string(::getpid()) + "-" + state->database);
+    state->spool =
+        SpoolRoot() / ("yardstick-ch-spool-" + std::to_string(::getpid()) + "-" + state->database);
     std::filesystem::remove_all(state->spool);
   };
   f.open = [state, nodes]() -> std::unique_ptr<Store> {
@@ -111,8 +122,7 @@ model::Call SimpleCall(int i, int64_t t0) {
 TEST(ClickHouseStore, SpoolsDuringAnOutageAndReplaysExactlyOnce) {
   ClickHouseCluster* c = Servers::Get().Cluster(1);
   ASSERT_NE(c, nullptr);
-  const std::string spool = std::filesystem::temp_directory_path() /
-                            ("yardstick-ch-outage-" + std::to_string(::getpid()));
+  const std::string spool = SpoolRoot() / ("yardstick-ch-outage-" + std::to_string(::getpid()));
   std::filesystem::remove_all(spool);
   auto opened = OpenClickHouseStore(Options(c, "ys_outage", spool));
   ASSERT_TRUE(opened.has_value()) << opened.error().message();
@@ -207,7 +217,7 @@ TEST(ClickHouseStore, RefusesASchemaNewerThanItsOwn) {
   yardstick::testing::ClickHouseQuery(url, "INSERT INTO ys_future.schema_version VALUES (99, 0)",
                                       &error);
   ASSERT_EQ(error, "");
-  auto s = OpenClickHouseStore(Options(c, "ys_future", "/tmp/yardstick-ch-future-spool"));
+  auto s = OpenClickHouseStore(Options(c, "ys_future", SpoolRoot() / "future"));
   ASSERT_FALSE(s.has_value());
   EXPECT_NE(s.error().message().find("schema version 99"), std::string::npos);
 }
@@ -217,8 +227,7 @@ TEST(ClickHouseStore, RefusesASchemaNewerThanItsOwn) {
 TEST(ClickHouseStore, RefusedInsertsAreErrorsNotSpooled) {
   ClickHouseCluster* c = Servers::Get().Cluster(1);
   ASSERT_NE(c, nullptr);
-  const std::string spool = std::filesystem::temp_directory_path() /
-                            ("yardstick-ch-refused-" + std::to_string(::getpid()));
+  const std::string spool = SpoolRoot() / ("yardstick-ch-refused-" + std::to_string(::getpid()));
   std::filesystem::remove_all(spool);
   auto opened = OpenClickHouseStore(Options(c, "ys_refused", spool));
   ASSERT_TRUE(opened.has_value()) << opened.error().message();
@@ -240,8 +249,7 @@ TEST(ClickHouseStore, RefusedInsertsAreErrorsNotSpooled) {
 TEST(ClickHouseStore, ARetryRebuildsRollupsAnInterruptedInsertLeftOut) {
   ClickHouseCluster* c = Servers::Get().Cluster(1);
   ASSERT_NE(c, nullptr);
-  const std::string spool = std::filesystem::temp_directory_path() /
-                            ("yardstick-ch-repair-" + std::to_string(::getpid()));
+  const std::string spool = SpoolRoot() / ("yardstick-ch-repair-" + std::to_string(::getpid()));
   std::filesystem::remove_all(spool);
   auto opened = OpenClickHouseStore(Options(c, "ys_repair", spool));
   ASSERT_TRUE(opened.has_value()) << opened.error().message();
@@ -287,7 +295,7 @@ TEST(ClickHouseStore, ARetryRebuildsRollupsAnInterruptedInsertLeftOut) {
 TEST(ClickHouseStore, ReportsAnUnreachableServer) {
   ClickHouseOptions o;
   o.endpoints = {"http://127.0.0.1:1"};
-  o.spool_dir = "/tmp/yardstick-ch-unreachable-spool";
+  o.spool_dir = SpoolRoot() / "unreachable";
   auto s = OpenClickHouseStore(o);
   ASSERT_FALSE(s.has_value());
   EXPECT_NE(s.error().message().find("http://127.0.0.1:1"), std::string::npos);
