@@ -7,7 +7,9 @@
 #include <memory>
 #include <thread>
 
+#include "alerts/alerts.h"
 #include "config/config.h"
+#include "kpi/kpi.h"
 #include "server/server.h"
 
 namespace yardstick::cli {
@@ -19,10 +21,19 @@ struct ServeArgs {
   std::string data_dir;
 };
 
+// What the configuration is checked against: the built-in KPI names and the alert template
+// syntax.
+config::LoadOptions LoadOptions() {
+  config::LoadOptions options;
+  options.builtin_kpi_names = kpi::BuiltinNames();
+  options.check_template = alerts::TemplateProblem;
+  return options;
+}
+
 int RunServe(const ServeArgs& args) {
   Result<config::Config> loaded = args.config_path.empty()
                                       ? Result<config::Config>(config::Defaults())
-                                      : config::LoadFile(args.config_path);
+                                      : config::LoadFile(args.config_path, LoadOptions());
   if (!loaded) {
     std::cerr << "yardstick serve: invalid configuration:\n" << loaded.error().message() << "\n";
     return 2;

@@ -22,11 +22,11 @@ using internal::Field;
 using internal::MapReader;
 
 // The sections a later version will define; rejected by name until then.
-constexpr std::array<std::string_view, 5> kReservedSections = {"goals", "alerts", "notifiers",
-                                                               "escalations", "schedules"};
-constexpr std::array<std::string_view, 11> kTopKeys = {
-    "server", "storage", "auth",      "redaction",   "pricing",  "kpis",
-    "goals",  "alerts",  "notifiers", "escalations", "schedules"};
+constexpr std::array<std::string_view, 4> kReservedSections = {"goals", "notifiers", "escalations",
+                                                               "schedules"};
+constexpr std::array<std::string_view, 12> kTopKeys = {
+    "server", "storage",  "auth",   "redaction", "pricing",     "kpis",
+    "goals",  "alerting", "alerts", "notifiers", "escalations", "schedules"};
 
 struct Failure {
   ErrorCode code;
@@ -67,6 +67,9 @@ std::expected<Config, Failure> Parse(std::string_view yaml, const std::string& n
   if (auto f = top.Get("redaction")) internal::ReadRedaction(*f, ctx, config.redaction);
   if (auto f = top.Get("pricing")) internal::ReadPricing(*f, ctx, config.pricing);
   if (auto f = top.Get("kpis")) internal::ReadKpis(*f, ctx, config.kpis);
+  if (auto f = top.Get("alerting")) internal::ReadAlerting(*f, ctx, config.alerting);
+  if (auto f = top.Get("alerts")) internal::ReadAlerts(*f, ctx, config.alerts);
+  internal::CheckAlertReferences(config, ctx);
   if (diag.count() > 0) {
     return std::unexpected(Failure{ErrorCode::kInvalidArgument, diag.TakeSorted()});
   }

@@ -3,6 +3,7 @@
 // its part of Config from a Field (defaults stay where a key is absent) and reports every problem
 // to the context's Diagnostics; none stops at the first.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,11 @@ void ReadAuth(const Field& f, Context& ctx, AuthConfig& out);
 void ReadRedaction(const Field& f, Context& ctx, RedactionConfig& out);
 void ReadPricing(const Field& f, Context& ctx, PricingConfig& out);
 void ReadKpis(const Field& f, Context& ctx, std::vector<KpiConfig>& out);
+void ReadAlerting(const Field& f, Context& ctx, AlertingConfig& out);
+void ReadAlerts(const Field& f, Context& ctx, std::vector<AlertRuleConfig>& out);
+// Cross-references of alert rules (KPI, goal and notifier names), checked once every section
+// has been read.
+void CheckAlertReferences(const Config& config, Context& ctx);
 
 // Shared checks.
 
@@ -38,6 +44,11 @@ bool IsProjectName(std::string_view name);
 // Why PCRE2 (UTF-8 mode) cannot compile `regex`, naming the offset; nullopt when it compiles.
 // With `forbid_empty_match`, a regex that matches the empty string is an error too.
 std::optional<std::string> RegexProblem(std::string_view regex, bool forbid_empty_match);
+// A duration: an integer and a unit (ms, s, m, h, d, w), e.g. "30s", "5m", "7d".
+std::optional<int64_t> ParseDurationText(std::string_view text);
+// Reads a duration key; reports and returns false when it is malformed (or 0 and !allow_zero).
+bool ReadDuration(const MapReader& map, std::string_view key, bool allow_zero, Diagnostics& diag,
+                  int64_t& out);
 // "12:3", 1-based, for "first defined at" notes.
 std::string PlaceOf(const Field& f);
 

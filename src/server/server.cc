@@ -12,11 +12,13 @@
 #include <sstream>
 #include <thread>
 
+#include "alerts/alerts.h"
 #include "ingest/events.h"
 #include "kpi/kpi.h"
 #include "otlp/otlp.h"
 #include "pricing/price_table.h"
 #include "redact/redactor.h"
+#include "server/alert_routes.h"
 #include "server/auth.h"
 #include "server/http_util.h"
 #include "server/prometheus.h"
@@ -63,6 +65,22 @@ double ResidentBytes() {
 kpi::Direction ParseDirection(const std::string& d) {
   return d == "lower" ? kpi::Direction::kLower : kpi::Direction::kHigher;
 }
+
+// Until notifiers are configured, alert notifications go to the log.
+class LogAlertSink : public alerts::AlertSink {
+ public:
+  explicit LogAlertSink(Logger& log) : log_(log) {}
+  Result<void> Send(const alerts::Notification& n) override {
+    json fields = {{"alertname", n.rule},          {"status", n.status},
+                   {"fingerprint", n.fingerprint}, {"idempotency_key", n.idempotency_key},
+                   {"labels", n.labels},           {"annotations", n.annotations}};
+    log_.Warn("alert", fields);
+    return {};
+  }
+
+ private:
+  Logger& log_;
+};
 
 }  // namespace
 
@@ -170,6 +188,7 @@ class Server::Impl {
     if (!engine) return std::unexpected(engine.error());
     kpis_ = std::make_unique<kpi::Engine>(std::move(*engine));
 
+    if (auto r = SetUpAlerts(); !r) return r;
     SetUpMetrics();
     SetUpRoutes();
     return {};
@@ -196,6 +215,7 @@ class Server::Impl {
   void Run() {
     ready_ = true;
     retention_thread_ = std::thread([this] { RetentionLoop(); });
+    alerts_->Start();
     log_.Info("listening", {{"address", config_.server.listen_host + ":" + std::to_string(port_)},
                             {"data_dir", config_.server.data_dir},
                             {"startup_ms", static_cast<double>(NowNanos() - started_ns_) / 1e6}});
@@ -209,6 +229,7 @@ class Server::Impl {
     }
     stop_cv_.notify_all();
     if (retention_thread_.joinable()) retention_thread_.join();
+    alerts_->Stop();
     store_->Close();
     log_.Info("stopped", {{"records_acknowledged", acknowledged_.load()}});
   }
@@ -767,6 +788,21 @@ class Server::Impl {
 
   // --- Setup --------------------------------------------------------------------------------
 
+  Result<void> SetUpAlerts() {
+    alert_sink_ = std::make_unique<LogAlertSink>(log_);
+    alerts::EngineOptions options;
+    options.state_db_path = config_.server.data_dir + "/state.db";
+    options.evaluation_interval_ns = config_.alerting.evaluation_interval_ns;
+    options.external_url = config_.alerting.external_url;
+    alerts::Sources sources;
+    sources.kpis = kpis_.get();
+    sources.store = store_.get();
+    auto engine = alerts::Engine::Open(config_.alerts, sources, alert_sink_.get(), options);
+    if (!engine) return std::unexpected(engine.error());
+    alerts_ = std::move(*engine);
+    return {};
+  }
+
   void SetUpMetrics() {
     metrics_.AddCounter("yardstick_http_requests_total", "HTTP requests by route and status");
     metrics_.AddCounter("yardstick_ingested_records_total",
@@ -918,15 +954,22 @@ class Server::Impl {
     http_.Get("/v1/projects", [this](const httplib::Request& req, httplib::Response& res) {
       HandleListProjects(req, res);
     });
+    RegisterAlertRoutes(
+        http_, alerts_.get(),
+        [this](const httplib::Request& req, httplib::Response& res, std::string* project) {
+          return Authorize(req, res, false, project);
+        });
   }
 
   static std::string RouteLabel(const std::string& path) {
     static const std::set<std::string> kFixed = {
-        "/healthz", "/readyz",  "/metrics",  "/v1/events",   "/v1/scores",  "/v1/traces",
-        "/v1/logs", "/v1/kpis", "/v1/calls", "/v1/outcomes", "/v1/projects"};
+        "/healthz",     "/readyz",    "/metrics",         "/v1/events",         "/v1/scores",
+        "/v1/traces",   "/v1/logs",   "/v1/kpis",         "/v1/calls",          "/v1/outcomes",
+        "/v1/projects", "/v1/alerts", "/v1/alerts/rules", "/v1/alerts/history", "/v1/silences"};
     if (kFixed.contains(path)) return path;
     if (path.rfind("/v1/kpis/", 0) == 0) return "/v1/kpis/{name}";
     if (path.rfind("/v1/conversations/", 0) == 0) return "/v1/conversations/{id}";
+    if (path.rfind("/v1/silences/", 0) == 0) return "/v1/silences/{id}";
     return "other";
   }
 
@@ -954,6 +997,8 @@ class Server::Impl {
   std::unique_ptr<redact::Redactor> redactor_;
   std::unique_ptr<pricing::PriceTable> prices_;
   std::unique_ptr<kpi::Engine> kpis_;
+  std::unique_ptr<alerts::AlertSink> alert_sink_;
+  std::unique_ptr<alerts::Engine> alerts_;
   Registry metrics_;
   httplib::Server http_;
   int port_ = 0;

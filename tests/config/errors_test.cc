@@ -262,9 +262,8 @@ TEST(ConfigErrors, ClickHouse) {
 }
 
 TEST(ConfigErrors, ReservedSectionsAreNotSupportedYet) {
-  EXPECT_EQ(Errors("server: {threads: 2}\nalerts:\n  - name: x\ngoals: {}\n"),
-            "<string>:2:1: alerts is not supported by this version\n"
-            "<string>:4:1: goals is not supported by this version");
+  EXPECT_EQ(Errors("server: {threads: 2}\ngoals: {}\n"),
+            "<string>:2:1: goals is not supported by this version");
   for (const char* section : {"notifiers", "escalations", "schedules"}) {
     EXPECT_EQ(Errors(std::string(section) + ": []\n"),
               std::string("<string>:1:1: ") + section + " is not supported by this version");
@@ -277,7 +276,7 @@ TEST(ConfigErrors, TagsAndMergeKeys) {
   EXPECT_EQ(
       Errors("base: &b {threads: 2}\nserver:\n  <<: *b\n"),
       "<string>:1:1: unknown key \"base\" at the top level; expected one of server, storage, auth, "
-      "redaction, pricing, kpis, goals, alerts, notifiers, escalations, schedules\n"
+      "redaction, pricing, kpis, goals, alerting, alerts, notifiers, escalations, schedules\n"
       "<string>:3:3: YAML merge keys (<<) are not supported in server");
   // Explicit standard tags are fine.
   EXPECT_EQ(Valid("server: {threads: !!int 3}\n").server.threads, 3);

@@ -1,0 +1,29 @@
+#pragma once
+// Internal to src/alerts: evaluating one rule's condition for one project at one time, as one
+// Observation per group (per value of the rule's group_by).
+
+#include <string>
+#include <vector>
+
+#include "alerts/alerts.h"
+#include "alerts/db.h"
+
+namespace yardstick::alerts {
+
+struct ConditionInput {
+  const config::AlertRuleConfig& rule;
+  const std::string& project;
+  int64_t now_ns;
+  const Sources& sources;
+  Engine::Db& db;  // detector state
+};
+
+Result<std::vector<Observation>> EvaluateCondition(const ConditionInput& input);
+
+// "a > b" for the configured operator (>, >=, <, <=).
+bool Compare(double a, const std::string& op, double b);
+
+// "5m", "1h30m", "45s" for a duration in ns (for templates and messages).
+std::string FormatDuration(int64_t ns);
+
+}  // namespace yardstick::alerts
