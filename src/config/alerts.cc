@@ -61,6 +61,27 @@ bool IsLabelName(std::string_view s) {
   return true;
 }
 
+// Reads a duration key; reports and returns false when it is malformed (or 0 and !allow_zero).
+bool ReadDuration(const MapReader& map, std::string_view key, bool allow_zero, Diagnostics& diag,
+                  int64_t& out) {
+  const auto f = map.Get(key);
+  if (!f) return false;
+  const std::string expected = std::string(": expected a duration like 30s, 5m, 1h or 7d") +
+                               (allow_zero ? "" : " (greater than 0)") + ", got ";
+  if (!f->value.IsScalar()) {
+    diag.Add(f->mark, f->path + expected + Describe(f->value));
+    return false;
+  }
+  const std::string& text = f->value.Scalar();
+  const auto ns = ParseDurationText(text);
+  if (!ns || (*ns == 0 && !allow_zero)) {
+    diag.Add(f->mark, f->path + expected + Quote(text));
+    return false;
+  }
+  out = *ns;
+  return true;
+}
+
 Place PlaceOfMark(const YAML::Mark& mark) { return Place{mark.line + 1, mark.column + 1}; }
 
 // A threshold: a plain number, a duration in seconds ("2s", "500ms") or a percentage ("5%",

@@ -18,7 +18,9 @@
 //   - *_env values that do not look like environment variable names ([A-Z_][A-Z0-9_]*), and
 //     "${VAR}" in paths, hosts and names: the file is never expanded, secrets come only from the
 //     environment variables that the *_env keys name;
-//   - the sections `goals`, `alerts`, `notifiers`, `escalations` and `schedules`, which are
+//   - in `alerts`: unknown KPIs (when LoadOptions names the built-in ones), bad durations,
+//     annotation templates LoadOptions::check_template refuses, keys of another condition type;
+//   - the sections `goals`, `notifiers`, `escalations` and `schedules`, which are
 //     reserved for a later version ("<section> is not supported by this version").
 //
 // Relative paths written in the file (server.data_dir, storage.sqlite.path, pricing.table_file)

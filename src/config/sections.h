@@ -46,9 +46,6 @@ bool IsProjectName(std::string_view name);
 std::optional<std::string> RegexProblem(std::string_view regex, bool forbid_empty_match);
 // A duration: an integer and a unit (ms, s, m, h, d, w), e.g. "30s", "5m", "7d".
 std::optional<int64_t> ParseDurationText(std::string_view text);
-// Reads a duration key; reports and returns false when it is malformed (or 0 and !allow_zero).
-bool ReadDuration(const MapReader& map, std::string_view key, bool allow_zero, Diagnostics& diag,
-                  int64_t& out);
 // "12:3", 1-based, for "first defined at" notes.
 std::string PlaceOf(const Field& f);
 
