@@ -68,7 +68,7 @@ std::expected<Config, Failure> Parse(std::string_view yaml, const std::string& n
   if (auto f = top.Get("pricing")) internal::ReadPricing(*f, ctx, config.pricing);
   if (auto f = top.Get("kpis")) internal::ReadKpis(*f, ctx, config.kpis);
   if (auto f = top.Get("alerting")) internal::ReadAlerting(*f, ctx, config.alerting);
-  if (auto f = top.Get("alerts")) internal::ReadAlerts(*f, ctx, config.alerts);
+  if (auto f = top.Get("alerts")) internal::ReadAlerts(*f, ctx, config.kpis, config.alerts);
   internal::CheckAlertReferences(config, ctx);
   if (diag.count() > 0) {
     return std::unexpected(Failure{ErrorCode::kInvalidArgument, diag.TakeSorted()});

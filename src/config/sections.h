@@ -27,9 +27,11 @@ void ReadRedaction(const Field& f, Context& ctx, RedactionConfig& out);
 void ReadPricing(const Field& f, Context& ctx, PricingConfig& out);
 void ReadKpis(const Field& f, Context& ctx, std::vector<KpiConfig>& out);
 void ReadAlerting(const Field& f, Context& ctx, AlertingConfig& out);
-void ReadAlerts(const Field& f, Context& ctx, std::vector<AlertRuleConfig>& out);
-// Cross-references of alert rules (KPI, goal and notifier names), checked once every section
-// has been read.
+// `kpis`: the user-defined KPIs read before (alert conditions may name them).
+void ReadAlerts(const Field& f, Context& ctx, const std::vector<KpiConfig>& kpis,
+                std::vector<AlertRuleConfig>& out);
+// Cross-references of alert rules to other sections (goal and notifier names), checked once
+// every section has been read.
 void CheckAlertReferences(const Config& config, Context& ctx);
 
 // Shared checks.
