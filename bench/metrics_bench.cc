@@ -147,11 +147,11 @@ void BM_PairedBootstrapBleu(benchmark::State& state) {
   const Wmt& w = Data();
   auto bleu = *yardstick::metrics::Bleu::Create({});
   for (auto _ : state) {
-    auto base = bleu->ComputeSegmentStats(w.hyps_a, w.refs);
-    auto sys = bleu->ComputeSegmentStats(w.hyps_b, w.refs);
-    std::vector<yardstick::stats::SegmentStats> systems = {std::move(*sys)};
+    const std::span<const std::string> hyps[] = {w.hyps_a, w.hyps_b};
+    auto stats = bleu->ComputeSystemsSegmentStats(hyps, w.refs);
     auto result = yardstick::stats::PairedBootstrap(
-        *base, systems, [&](std::span<const double> s) { return bleu->ValueFromStats(s); });
+        (*stats)[0], std::span(*stats).subspan(1),
+        [&](std::span<const double> s) { return bleu->ValueFromStats(s); });
     benchmark::DoNotOptimize(result);
   }
 }

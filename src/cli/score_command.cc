@@ -254,17 +254,20 @@ int RunTextMetrics(const ScoreArgs& args_in, OutputFormat format,
     const auto& metric = built[m];
     const int width = WidthFor(args, names[m]);
     std::vector<stats::SegmentStats> per_system;
-    for (std::size_t s = 0; s < corpus->systems.size(); ++s) {
-      if (!rouge_stats.empty() && rouge_slots[m] != SIZE_MAX) {
+    if (!rouge_stats.empty() && rouge_slots[m] != SIZE_MAX) {
+      for (std::size_t s = 0; s < corpus->systems.size(); ++s) {
         per_system.push_back(std::move(rouge_stats[s][rouge_slots[m]]));
-        continue;
       }
-      auto seg = metric->ComputeSegmentStats(corpus->systems[s], corpus->refs);
-      if (!seg) {
-        PrintError(seg.error().WithContext(corpus->system_names[s]));
+    } else {
+      // All systems at once: metrics that can share the references' work do.
+      std::vector<std::span<const std::string>> systems(corpus->systems.begin(),
+                                                        corpus->systems.end());
+      auto many = metric->ComputeSystemsSegmentStats(systems, corpus->refs, corpus->system_names);
+      if (!many) {
+        PrintError(many.error());
         return 2;
       }
-      per_system.push_back(std::move(*seg));
+      per_system = std::move(*many);
     }
     ResamplingOptions resampling{args.confidence_n, args.paired_bs_n, args.paired_ar_n, args.seed,
                                  args.ci_method};

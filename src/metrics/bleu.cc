@@ -679,6 +679,14 @@ struct Workspace {
   TokenCache cache;
   SegmentCounter counter;
   std::vector<std::vector<std::uint32_t>> seqs;  // token ids: the hypothesis, present refs
+  std::vector<std::uint32_t> ref_tokens;         // token ids of every reference, in order
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> ref_spans;  // (offset, size) in them
+  std::vector<std::uint32_t> scratch;
+
+  std::size_t Footprint() const {
+    return cache.Footprint() + counter.Footprint() + ref_tokens.capacity() * sizeof(std::uint32_t) +
+           ref_spans.capacity() * sizeof(ref_spans[0]);
+  }
 };
 
 constexpr std::size_t kRetainedBytes = 64 << 20;
@@ -692,8 +700,7 @@ class WorkspaceLease {
   }
   ~WorkspaceLease() {
     // A workspace left by an exception may be half-way through a segment: dropped.
-    if (std::uncaught_exceptions() == exceptions_ &&
-        workspace_->cache.Footprint() + workspace_->counter.Footprint() <= kRetainedBytes) {
+    if (std::uncaught_exceptions() == exceptions_ && workspace_->Footprint() <= kRetainedBytes) {
       Cached() = std::move(workspace_);
     }
   }
@@ -780,31 +787,63 @@ Signature Bleu::signature(std::size_t num_refs) const {
 
 Result<stats::SegmentStats> Bleu::ComputeSegmentStats(std::span<const std::string> hyps,
                                                       const ReferenceStreams& refs) const {
-  if (hyps.empty()) {
-    return MakeError(ErrorCode::kInvalidArgument, "BLEU: no hypotheses: expected at least one");
+  const std::span<const std::string> systems[] = {hyps};
+  auto many = ComputeSystems(systems, refs, {});
+  if (!many) return std::unexpected(many.error());
+  return std::move(many->front());
+}
+
+Result<std::vector<stats::SegmentStats>> Bleu::ComputeSystemsSegmentStats(
+    std::span<const std::span<const std::string>> systems, const ReferenceStreams& refs,
+    std::span<const std::string> system_names) const {
+  return ComputeSystems(systems, refs, system_names);
+}
+
+Result<std::vector<stats::SegmentStats>> Bleu::ComputeSystems(
+    std::span<const std::span<const std::string>> systems, const ReferenceStreams& refs,
+    std::span<const std::string> system_names) const {
+  // Errors of one system among several name it.
+  auto in_system = [&](std::size_t s, Error error) {
+    if (systems.size() == 1 && system_names.empty()) return error;
+    return error.WithContext(s < system_names.size() ? system_names[s]
+                                                     : "system " + std::to_string(s));
+  };
+  if (systems.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "BLEU: no systems: expected at least one");
+  }
+  for (std::size_t s = 0; s < systems.size(); ++s) {
+    if (systems[s].empty()) {
+      return std::unexpected(in_system(
+          s, Error(ErrorCode::kInvalidArgument, "BLEU: no hypotheses: expected at least one")));
+    }
   }
   if (refs.empty()) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "BLEU: no reference streams: expected at least one");
   }
-  for (std::size_t k = 0; k < refs.size(); ++k) {
-    if (refs[k].size() != hyps.size()) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "BLEU: reference stream " + std::to_string(k) + " has " +
-                           std::to_string(refs[k].size()) + " segments, expected " +
-                           std::to_string(hyps.size()) + " (one per hypothesis)");
+  const std::size_t num_segments = refs[0].size();
+  for (std::size_t s = 0; s < systems.size(); ++s) {
+    for (std::size_t k = 0; k < refs.size(); ++k) {
+      if (refs[k].size() != systems[s].size()) {
+        return std::unexpected(
+            in_system(s, Error(ErrorCode::kInvalidArgument,
+                               "BLEU: reference stream " + std::to_string(k) + " has " +
+                                   std::to_string(refs[k].size()) + " segments, expected " +
+                                   std::to_string(systems[s].size()) + " (one per hypothesis)")));
+      }
     }
   }
 
   const std::size_t n_max = order_;
-  stats::SegmentStats out(stats_width());
-  out.Reserve(hyps.size());
   WorkspaceLease lease;
-  TokenCache& cache = (*lease).cache;
-  SegmentCounter& counter = (*lease).counter;
+  Workspace& ws = *lease;
+  TokenCache& cache = ws.cache;
+  SegmentCounter& counter = ws.counter;
   {
     std::size_t bytes = 0;
-    for (const std::string& h : hyps) bytes += h.size();
+    for (const auto& hyps : systems) {
+      for (const std::string& h : hyps) bytes += h.size();
+    }
     for (const auto& stream : refs) {
       for (const auto& r : stream) bytes += r ? r->size() : 0;
     }
@@ -812,54 +851,82 @@ Result<stats::SegmentStats> Bleu::ComputeSegmentStats(std::span<const std::strin
     cache.Start(tokenizer_, options_.lowercase, strings);
     counter.Reserve(strings);
   }
-  std::vector<std::vector<std::uint32_t>>& seqs = (*lease).seqs;  // hyp, present refs
-  if (seqs.size() < 1 + refs.size()) seqs.resize(1 + refs.size());
+  auto invalid_utf8 = [](std::size_t seg, const std::string& what, const std::string& text) {
+    return Error(ErrorCode::kParse, "BLEU: segment " + std::to_string(seg) + ": " + what +
+                                        ": invalid UTF-8 at byte " +
+                                        std::to_string(text::FindInvalidUtf8(text).value_or(0)) +
+                                        ": expected UTF-8 text");
+  };
 
-  for (std::size_t seg = 0; seg < hyps.size(); ++seg) {
-    std::size_t num_seq = 0;
-    auto add = [&](const std::string& text, std::size_t ref_index) -> Result<void> {
-      std::vector<std::uint32_t>& ids = seqs[num_seq++];
-      ids.clear();
-      if (!cache.Tokenize(text, ids)) {
-        const std::string what = ref_index == 0 ? std::string("hypothesis")
-                                                : "reference " + std::to_string(ref_index - 1);
-        return MakeError(
-            ErrorCode::kParse,
-            "BLEU: segment " + std::to_string(seg) + ": " + what + ": invalid UTF-8 at byte " +
-                std::to_string(text::FindInvalidUtf8(text).value_or(0)) + ": expected UTF-8 text");
-      }
-      return {};
-    };
-    if (auto r = add(hyps[seg], 0); !r) return std::unexpected(r.error());
+  // The references are tokenized once, whatever the number of systems: their token ids, and
+  // per (segment, stream) where they are (kMissing for a missing reference).
+  constexpr std::uint32_t kMissing = std::numeric_limits<std::uint32_t>::max();
+  std::vector<std::uint32_t>& ref_tokens = ws.ref_tokens;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>>& ref_spans = ws.ref_spans;
+  ref_tokens.clear();
+  ref_spans.assign(num_segments * refs.size(), {0, kMissing});
+  std::vector<std::uint32_t>& scratch = ws.scratch;
+  for (std::size_t seg = 0; seg < num_segments; ++seg) {
+    bool any = false;
     for (std::size_t k = 0; k < refs.size(); ++k) {
-      if (!refs[k][seg].has_value()) continue;
-      if (auto r = add(*refs[k][seg], k + 1); !r) return std::unexpected(r.error());
+      const std::optional<std::string>& ref = refs[k][seg];
+      if (!ref.has_value()) continue;
+      scratch.clear();
+      if (!cache.Tokenize(*ref, scratch)) {
+        return std::unexpected(invalid_utf8(seg, "reference " + std::to_string(k), *ref));
+      }
+      ref_spans[seg * refs.size() + k] = {static_cast<std::uint32_t>(ref_tokens.size()),
+                                          static_cast<std::uint32_t>(scratch.size())};
+      ref_tokens.insert(ref_tokens.end(), scratch.begin(), scratch.end());
+      any = true;
     }
-    if (num_seq == 1) {
+    if (!any) {
       return MakeError(ErrorCode::kInvalidArgument,
                        "BLEU: segment " + std::to_string(seg) +
                            " has no reference: all reference streams are missing it");
     }
+  }
 
-    // The closest reference length; on ties the shorter one.
-    const std::size_t hyp_len = seqs[0].size();
-    std::size_t closest_diff = 0;
-    std::size_t closest_len = 0;
-    for (std::size_t s = 1; s < num_seq; ++s) {
-      const std::size_t len = seqs[s].size();
-      const std::size_t diff = len > hyp_len ? len - hyp_len : hyp_len - len;
-      if (s == 1 || diff < closest_diff) {
-        closest_diff = diff;
-        closest_len = len;
-      } else if (diff == closest_diff && len < closest_len) {
-        closest_len = len;
+  std::vector<std::vector<std::uint32_t>>& seqs = ws.seqs;  // hyp, present refs
+  if (seqs.size() < 1 + refs.size()) seqs.resize(1 + refs.size());
+  std::vector<stats::SegmentStats> out;
+  out.reserve(systems.size());
+  for (std::size_t s = 0; s < systems.size(); ++s) {
+    const std::span<const std::string> hyps = systems[s];
+    stats::SegmentStats& stats = out.emplace_back(stats_width());
+    stats.Reserve(num_segments);
+    for (std::size_t seg = 0; seg < num_segments; ++seg) {
+      seqs[0].clear();
+      if (!cache.Tokenize(hyps[seg], seqs[0])) {
+        return std::unexpected(in_system(s, invalid_utf8(seg, "hypothesis", hyps[seg])));
       }
-    }
+      std::size_t num_seq = 1;
+      for (std::size_t k = 0; k < refs.size(); ++k) {
+        const auto [offset, size] = ref_spans[seg * refs.size() + k];
+        if (size == kMissing) continue;
+        seqs[num_seq++].assign(ref_tokens.begin() + offset, ref_tokens.begin() + offset + size);
+      }
 
-    std::span<double> row = out.AddRow();
-    row[0] = static_cast<double>(hyp_len);
-    row[1] = static_cast<double>(closest_len);
-    counter.Count(seqs, num_seq, cache.end_id(), n_max, row);
+      // The closest reference length; on ties the shorter one.
+      const std::size_t hyp_len = seqs[0].size();
+      std::size_t closest_diff = 0;
+      std::size_t closest_len = 0;
+      for (std::size_t i = 1; i < num_seq; ++i) {
+        const std::size_t len = seqs[i].size();
+        const std::size_t diff = len > hyp_len ? len - hyp_len : hyp_len - len;
+        if (i == 1 || diff < closest_diff) {
+          closest_diff = diff;
+          closest_len = len;
+        } else if (diff == closest_diff && len < closest_len) {
+          closest_len = len;
+        }
+      }
+
+      std::span<double> row = stats.AddRow();
+      row[0] = static_cast<double>(hyp_len);
+      row[1] = static_cast<double>(closest_len);
+      counter.Count(seqs, num_seq, cache.end_id(), n_max, row);
+    }
   }
   return out;
 }

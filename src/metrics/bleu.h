@@ -92,6 +92,10 @@ class Bleu : public CorpusMetric {
   // ref_len, ratio, then raw_counts and raw_totals when add-k smoothing changed the counts.
   // verbose is sacrebleu's Score.format(): "BLEU = 28.30 59.9/34.0/21.8/14.4 (BP = 1.000
   // ratio = 1.026 hyp_len = 62873 ref_len = 61287)".
+  // Several systems against the same references: the references are tokenized once.
+  Result<std::vector<stats::SegmentStats>> ComputeSystemsSegmentStats(
+      std::span<const std::span<const std::string>> systems, const ReferenceStreams& refs,
+      std::span<const std::string> system_names = {}) const override;
   Score ScoreFromStats(std::span<const double> stats) const override;
   double ValueFromStats(std::span<const double> stats) const override;
 
@@ -113,6 +117,10 @@ class Bleu : public CorpusMetric {
   // the score.
   double Compute(std::span<const double> stats, double* counts, double* totals, double* precisions,
                  double& bp, bool& smoothed) const;
+
+  Result<std::vector<stats::SegmentStats>> ComputeSystems(
+      std::span<const std::span<const std::string>> systems, const ReferenceStreams& refs,
+      std::span<const std::string> system_names) const;
 
   BleuOptions options_;
   text::BleuTokenizer tokenizer_;

@@ -38,6 +38,22 @@ std::optional<Error> CheckCorpusShape(std::string_view metric, std::span<const s
   return std::nullopt;
 }
 
+Result<std::vector<stats::SegmentStats>> CorpusMetric::ComputeSystemsSegmentStats(
+    std::span<const std::span<const std::string>> systems, const ReferenceStreams& refs,
+    std::span<const std::string> system_names) const {
+  std::vector<stats::SegmentStats> out;
+  out.reserve(systems.size());
+  for (std::size_t s = 0; s < systems.size(); ++s) {
+    auto stats = ComputeSegmentStats(systems[s], refs);
+    if (!stats) {
+      return std::unexpected(stats.error().WithContext(
+          s < system_names.size() ? system_names[s] : "system " + std::to_string(s)));
+    }
+    out.push_back(std::move(*stats));
+  }
+  return out;
+}
+
 Result<Score> CorpusMetric::CorpusScore(std::span<const std::string> hyps,
                                         const ReferenceStreams& refs) const {
   auto stats = ComputeSegmentStats(hyps, refs);

@@ -78,6 +78,15 @@ class CorpusMetric {
   virtual Result<stats::SegmentStats> ComputeSegmentStats(std::span<const std::string> hyps,
                                                           const ReferenceStreams& refs) const = 0;
 
+  // The statistics of several systems scored against the same references, one SegmentStats
+  // per system in order, each equal to ComputeSegmentStats(systems[i], refs). Metrics that can
+  // share the references' work between systems (BLEU tokenizes them once) override it; the
+  // default computes each system alone. Errors are ComputeSegmentStats', with the system's name
+  // (system_names[i], or "system i" when names are not given) as context.
+  virtual Result<std::vector<stats::SegmentStats>> ComputeSystemsSegmentStats(
+      std::span<const std::span<const std::string>> systems, const ReferenceStreams& refs,
+      std::span<const std::string> system_names = {}) const;
+
   // The score of summed statistics (one row, or the column sums of many rows).
   virtual Score ScoreFromStats(std::span<const double> stats) const = 0;
 

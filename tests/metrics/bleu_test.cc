@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "metrics/chrf.h"
 #include "metrics/sacrebleu_golden.h"
 #include "support/golden.h"
 #include "text/unicode.h"
@@ -594,9 +595,56 @@ TEST(BleuPipeline, MatchesPlainImplementationOnRandomText) {
             << "tok=" << tok << " lower=" << lower << " hyp='" << hyps[seg] << "'";
         ++compared;
       }
+
+      // Two more systems scored together with the first share the references' tokens; each
+      // system's rows must still be its own.
+      std::vector<std::vector<std::string>> others(2);
+      for (auto& other : others) {
+        for (std::size_t seg = 0; seg < hyps.size(); ++seg) other.push_back(line());
+      }
+      const std::span<const std::string> systems[] = {hyps, others[0], others[1]};
+      auto many = bleu->ComputeSystemsSegmentStats(systems, refs);
+      ASSERT_TRUE(many.has_value()) << many.error().message();
+      ASSERT_EQ(many->size(), 3u);
+      for (std::size_t s = 0; s < 3; ++s) {
+        for (std::size_t seg = 0; seg < hyps.size(); ++seg) {
+          const std::vector<double> got((*many)[s].row(seg).begin(), (*many)[s].row(seg).end());
+          EXPECT_EQ(got, PlainStats(o, systems[s][seg], present_refs[seg]))
+              << "system " << s << " tok=" << tok << " lower=" << lower << " hyp='"
+              << systems[s][seg] << "'";
+          ++compared;
+        }
+      }
     }
   }
-  EXPECT_EQ(compared, 1500);
+  EXPECT_EQ(compared, 6000);
+}
+
+TEST(Bleu, SeveralSystemsNameTheFailingOne) {
+  auto bleu = MakeBleu({});
+  const std::vector<std::string> good = {"a b", "c"};
+  const std::vector<std::string> bad = {"a b", "c\xff"};
+  const std::vector<std::string> short_system = {"a b"};
+  const ReferenceStreams refs = OneRef({"a b", "c"});
+  const std::vector<std::string> names = {"base", "candidate"};
+  const std::span<const std::string> systems[] = {good, bad};
+  auto r = bleu->ComputeSystemsSegmentStats(systems, refs, names);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code(), ErrorCode::kParse);
+  EXPECT_NE(r.error().message().find("candidate"), std::string::npos) << r.error().message();
+  EXPECT_NE(r.error().message().find("segment 1: hypothesis: invalid UTF-8"), std::string::npos)
+      << r.error().message();
+  const std::span<const std::string> mismatched[] = {good, short_system};
+  auto m = bleu->ComputeSystemsSegmentStats(mismatched, refs);
+  ASSERT_FALSE(m.has_value());
+  EXPECT_NE(m.error().message().find("system 1"), std::string::npos) << m.error().message();
+  EXPECT_FALSE(bleu->ComputeSystemsSegmentStats({}, refs).has_value());
+  // The default implementation (a metric that does not share work) names systems the same way.
+  auto chrf = Chrf::Create({});
+  ASSERT_TRUE(chrf.has_value());
+  auto c = (*chrf)->ComputeSystemsSegmentStats(systems, refs, names);
+  ASSERT_FALSE(c.has_value());
+  EXPECT_NE(c.error().message().find("candidate"), std::string::npos) << c.error().message();
 }
 
 TEST(Bleu, ManyDistinctWordsGrowTheWordTables) {
