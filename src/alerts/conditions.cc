@@ -6,6 +6,10 @@
 namespace yardstick::alerts {
 namespace {
 
+Result<std::vector<Observation>> Threshold(const ConditionInput& in);
+
+}  // namespace
+
 kpi::Request KpiRequest(const ConditionInput& in, int64_t from_ns, int64_t to_ns, int64_t step_ns) {
   const auto& rule = in.rule;
   kpi::Request r;
@@ -19,6 +23,8 @@ kpi::Request KpiRequest(const ConditionInput& in, int64_t from_ns, int64_t to_ns
   for (const auto& [k, v] : rule.condition.params) r.params[k] = v;
   return r;
 }
+
+namespace {
 
 Result<std::vector<Observation>> Threshold(const ConditionInput& in) {
   const auto& c = in.rule.condition;
@@ -76,6 +82,7 @@ std::string FormatDuration(int64_t ns) {
 Result<std::vector<Observation>> EvaluateCondition(const ConditionInput& in) {
   const std::string& type = in.rule.condition.type;
   if (type == "threshold") return Threshold(in);
+  if (type == "change") return ChangeDetection(in);
   return MakeError(ErrorCode::kUnsupported,
                    "condition type " + type + " is not available in this build");
 }

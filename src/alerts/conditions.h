@@ -7,6 +7,7 @@
 
 #include "alerts/alerts.h"
 #include "alerts/db.h"
+#include "kpi/kpi.h"
 
 namespace yardstick::alerts {
 
@@ -19,6 +20,13 @@ struct ConditionInput {
 };
 
 Result<std::vector<Observation>> EvaluateCondition(const ConditionInput& input);
+
+// The condition types (conditions.cc, change.cc).
+Result<std::vector<Observation>> ChangeDetection(const ConditionInput& input);
+
+// The rule's KPI with its parameters, scope and groups over [from, to) in steps (0 = one value).
+kpi::Request KpiRequest(const ConditionInput& input, int64_t from_ns, int64_t to_ns,
+                        int64_t step_ns);
 
 // "a > b" for the configured operator (>, >=, <, <=).
 bool Compare(double a, const std::string& op, double b);
