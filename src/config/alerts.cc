@@ -298,6 +298,13 @@ void ReadCondition(const Field& f, const Context& ctx, const std::vector<KpiConf
     map.String("baseline", c.baseline);
     map.Enum("test", kTests, c.test);
     ReadBoundedNumber(map, "threshold", 0, INFINITY, true, diag, c.drift_threshold);
+    const bool categorical =
+        c.field == "finish_reason" || c.field == "model" || c.field == "score_label";
+    if (c.test == "ks" && categorical) {
+      const auto t = map.Get("test");
+      diag.Add(t->mark, t->path + ": ks compares numeric distributions; " + c.field +
+                            " is categorical (use psi, js or chi2)");
+    }
     if ((c.field == "score_value" || c.field == "score_label")) {
       auto name = std::find_if(c.params.begin(), c.params.end(),
                                [](const auto& p) { return p.first == "name"; });
@@ -359,6 +366,17 @@ void ReadRule(const Field& item, Context& ctx, const std::vector<KpiConfig>& kpi
     });
   }
   if (auto fl = map.Get("filter")) ReadFilter(*fl, diag, rule.filter);
+  // Baselines and goals carry their own scope: one series, no groups, no extra filter.
+  const std::string& type = rule.condition.type;
+  if (type == "baseline" || type == "burn_rate" || type == "drift") {
+    for (const char* key : {"group_by", "filter"}) {
+      if (auto k = map.Get(key)) {
+        diag.Add(k->mark, k->path + ": a " + type + " condition uses the scope of its " +
+                              (type == "burn_rate" ? "goal" : "baseline") + "; " + key +
+                              " does not apply");
+      }
+    }
+  }
   if (auto l = map.Get("labels")) {
     ReadStringMap(*l, diag, true, rule.labels, [&](const Field& f, const std::string& v) {
       if (ctx.options.check_template) {

@@ -189,6 +189,17 @@ TEST(AlertsConfig, NamesLabelsGroupsAndFilters) {
             "route, prompt_version, variant, environment");
 }
 
+TEST(AlertsConfig, BaselineAndGoalConditionsTakeTheirScope) {
+  EXPECT_EQ(Errors("alerts:\n  - name: A\n    condition: {type: drift, field: latency, baseline: "
+                   "b, test: ks}\n    group_by: [model]\n"),
+            "<string>:4:15: alerts[0].group_by: a drift condition uses the scope of its baseline; "
+            "group_by does not apply");
+  EXPECT_EQ(Errors("alerts:\n  - name: A\n    condition: {type: drift, field: finish_reason, "
+                   "baseline: b, test: ks}\n"),
+            "<string>:3:71: alerts[0].condition.test: ks compares numeric distributions; "
+            "finish_reason is categorical (use psi, js or chi2)");
+}
+
 TEST(AlertsConfig, DriftOnAScoreNeedsItsName) {
   EXPECT_EQ(Errors("alerts:\n  - name: A\n    condition: {type: drift, field: score_value, "
                    "baseline: b, test: ks}\n"),
