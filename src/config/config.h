@@ -52,6 +52,12 @@ struct Limits {
   size_t max_attributes = 128;         // attributes kept per record
 };
 
+// The web dashboard served at `/` (docs/dashboard.md).
+struct DashboardConfig {
+  bool enabled = true;
+  std::string dir;  // empty: the files embedded in the binary; else a directory of built files
+};
+
 struct ServerConfig {
   std::string listen_host = "127.0.0.1";
   int listen_port = 8080;
@@ -60,6 +66,7 @@ struct ServerConfig {
   Limits limits;
   std::string log_format = "json";  // json | text
   std::string log_level = "info";   // debug | info | warn | error
+  DashboardConfig dashboard;
 };
 
 struct SqliteConfig {

@@ -241,9 +241,10 @@ std::optional<std::string> RegexProblem(std::string_view regex, bool forbid_empt
 }
 
 void ReadServer(const Field& f, Context& ctx, ServerConfig& out) {
-  static constexpr std::array<std::string_view, 8> kKeys = {
-      "listen",  "listen_host", "listen_port", "data_dir",
-      "threads", "limits",      "log_format",  "log_level"};
+  static constexpr std::array<std::string_view, 9> kKeys = {
+      "listen", "listen_host", "listen_port", "data_dir", "threads",
+      "limits", "log_format",  "log_level",   "dashboard"};
+  static constexpr std::array<std::string_view, 2> kDashboardKeys = {"enabled", "dir"};
   static constexpr std::array<std::string_view, 2> kFormats = {"json", "text"};
   static constexpr std::array<std::string_view, 4> kLevels = {"debug", "info", "warn", "error"};
   MapReader map(f, ctx.diag, kKeys);
@@ -274,6 +275,11 @@ void ReadServer(const Field& f, Context& ctx, ServerConfig& out) {
   if (auto limits = map.Get("limits")) ReadLimits(*limits, ctx.diag, out.limits);
   map.Enum("log_format", kFormats, out.log_format);
   map.Enum("log_level", kLevels, out.log_level);
+  if (auto dashboard = map.Get("dashboard")) {
+    MapReader d(*dashboard, ctx.diag, kDashboardKeys);
+    d.Bool("enabled", out.dashboard.enabled);
+    ReadPath(d, "dir", ctx, out.dashboard.dir);
+  }
 }
 
 void ReadStorage(const Field& f, Context& ctx, StorageConfig& out) {

@@ -137,6 +137,11 @@ void HandleAlerts(alerts::Engine* engine, const Authorizer& authorize, const htt
                   httplib::Response& res) {
   std::string project;
   if (!authorize(req, res, &project)) return;
+  // Without rules the server has no alerting (the dashboard hides its alerts panel on 404).
+  if (engine->rule_configs().empty()) {
+    return SendError(res, 404, "not_found",
+                     "no alert rules are configured (alerts: in yardstick.yaml)");
+  }
   const std::string state = req.has_param("state") ? req.get_param_value("state") : "active";
   if (state != "active" && state != "firing" && state != "pending" && state != "resolved") {
     return SendError(res, 400, "invalid_argument",

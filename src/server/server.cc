@@ -20,6 +20,7 @@
 #include "redact/redactor.h"
 #include "server/alert_routes.h"
 #include "server/auth.h"
+#include "server/dashboard.h"
 #include "server/http_util.h"
 #include "server/prometheus.h"
 #include "store/store.h"
@@ -189,6 +190,16 @@ class Server::Impl {
     kpis_ = std::make_unique<kpi::Engine>(std::move(*engine));
 
     if (auto r = SetUpAlerts(); !r) return r;
+    if (config_.server.dashboard.enabled) {
+      if (config_.server.dashboard.dir.empty()) {
+        dashboard_ = Dashboard::Embedded();
+      } else {
+        auto d = Dashboard::FromDirectory(config_.server.dashboard.dir);
+        if (!d) return std::unexpected(d.error());
+        dashboard_ = std::move(*d);
+      }
+    }
+
     SetUpMetrics();
     SetUpRoutes();
     return {};
@@ -959,16 +970,51 @@ class Server::Impl {
         [this](const httplib::Request& req, httplib::Response& res, std::string* project) {
           return Authorize(req, res, false, project);
         });
+    http_.Get("/v1/whoami", [this](const httplib::Request& req, httplib::Response& res) {
+      HandleWhoAmI(req, res);
+    });
+    // Requests that no route took (a 404 without a body yet): GETs outside /v1/ are the
+    // dashboard's files and pages, the rest a JSON 404. Done here rather than as a catch-all
+    // route so that no route, wherever it is registered, is ever shadowed by it.
+    http_.set_error_handler(httplib::Server::HandlerWithResponse(
+        [this](const httplib::Request& req, httplib::Response& res) {
+          if (res.status != 404 || !res.body.empty())
+            return httplib::Server::HandlerResponse::Unhandled;
+          const bool get = req.method == "GET" || req.method == "HEAD";
+          if (!get || !dashboard_ || req.path == "/v1" || req.path.starts_with("/v1/")) {
+            SendError(res, 404, "not_found", "no such endpoint: " + req.method + " " + req.path);
+            return httplib::Server::HandlerResponse::Handled;
+          }
+          StaticResponse r = dashboard_->Get(req.path);
+          res.status = r.status;
+          for (const auto& [name, value] : r.headers) res.set_header(name, value);
+          res.set_content(std::move(r.body), r.content_type);
+          return httplib::Server::HandlerResponse::Handled;
+        }));
+  }
+
+  // GET /v1/whoami: the role of the presented key and the project it acts on.
+  void HandleWhoAmI(const httplib::Request& req, httplib::Response& res) {
+    std::string project;
+    auto p = Authorize(req, res, false, &project);
+    if (!p) return;
+    json out = {{"role", p->admin ? "admin" : "project"},
+                {"project", project.empty() ? json(nullptr) : json(project)},
+                {"version", YARDSTICK_VERSION}};
+    res.set_content(Dump(out), kJson);
   }
 
   static std::string RouteLabel(const std::string& path) {
     static const std::set<std::string> kFixed = {
-        "/healthz",     "/readyz",    "/metrics",         "/v1/events",         "/v1/scores",
-        "/v1/traces",   "/v1/logs",   "/v1/kpis",         "/v1/calls",          "/v1/outcomes",
-        "/v1/projects", "/v1/alerts", "/v1/alerts/rules", "/v1/alerts/history", "/v1/silences"};
+        "/healthz", "/readyz",  "/metrics",  "/v1/events",   "/v1/scores",   "/v1/traces",
+        "/v1/logs", "/v1/kpis", "/v1/calls", "/v1/outcomes", "/v1/projects", "/v1/whoami"};
     if (kFixed.contains(path)) return path;
+    if (!path.starts_with("/v1/") && path != "/v1") return "dashboard";
     if (path.rfind("/v1/kpis/", 0) == 0) return "/v1/kpis/{name}";
     if (path.rfind("/v1/conversations/", 0) == 0) return "/v1/conversations/{id}";
+    if (path == "/v1/alerts" || path == "/v1/alerts/rules" || path == "/v1/alerts/history" ||
+        path == "/v1/silences")
+      return path;
     if (path.rfind("/v1/silences/", 0) == 0) return "/v1/silences/{id}";
     return "other";
   }
@@ -999,6 +1045,7 @@ class Server::Impl {
   std::unique_ptr<kpi::Engine> kpis_;
   std::unique_ptr<alerts::AlertSink> alert_sink_;
   std::unique_ptr<alerts::Engine> alerts_;
+  std::optional<Dashboard> dashboard_;  // nullopt: server.dashboard.enabled is false
   Registry metrics_;
   httplib::Server http_;
   int port_ = 0;

@@ -55,6 +55,8 @@ TEST(ConfigDefaults, AreTheDocumentedValues) {
   EXPECT_EQ(c.server.limits.max_attributes, 128u);
   EXPECT_EQ(c.server.log_format, "json");
   EXPECT_EQ(c.server.log_level, "info");
+  EXPECT_TRUE(c.server.dashboard.enabled);
+  EXPECT_EQ(c.server.dashboard.dir, "");
   EXPECT_EQ(c.storage.backend, "sqlite");
   EXPECT_EQ(c.storage.sqlite.path, "");
   EXPECT_EQ(c.storage.sqlite.synchronous, "full");
@@ -229,6 +231,22 @@ kpis:
 )");
   EXPECT_EQ(c.auth.projects.at(0).name, "007");
   EXPECT_EQ(c.kpis.at(0).filter, (Filter{{"release", "1.10"}, {"prompt_version", "02"}}));
+}
+
+TEST(ConfigLoad, Dashboard) {
+  const Config off = Valid("server: {dashboard: {enabled: false}}\n");
+  EXPECT_FALSE(off.server.dashboard.enabled);
+  auto dir = LoadString("server: {dashboard: {dir: web/dist}}\n", "/etc/yardstick/y.yaml");
+  ASSERT_TRUE(dir.has_value()) << dir.error().message();
+  EXPECT_TRUE(dir->server.dashboard.enabled);
+  EXPECT_EQ(dir->server.dashboard.dir, "/etc/yardstick/web/dist");
+  auto bad = LoadString("server:\n  dashboard: {enabled: yes, dri: x}\n", "y.yaml");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message().find("server.dashboard.enabled"), std::string::npos)
+      << bad.error().message();
+  EXPECT_NE(bad.error().message().find("unknown key \"dri\" in server.dashboard"),
+            std::string::npos)
+      << bad.error().message();
 }
 
 TEST(ConfigLoad, RelativePathsResolveAgainstTheFilesDirectory) {
