@@ -61,27 +61,6 @@ bool IsLabelName(std::string_view s) {
   return true;
 }
 
-// Reads a duration key; reports and returns false when it is malformed (or 0 and !allow_zero).
-bool ReadDuration(const MapReader& map, std::string_view key, bool allow_zero, Diagnostics& diag,
-                  int64_t& out) {
-  const auto f = map.Get(key);
-  if (!f) return false;
-  const std::string expected = std::string(": expected a duration like 30s, 5m, 1h or 7d") +
-                               (allow_zero ? "" : " (greater than 0)") + ", got ";
-  if (!f->value.IsScalar()) {
-    diag.Add(f->mark, f->path + expected + Describe(f->value));
-    return false;
-  }
-  const std::string& text = f->value.Scalar();
-  const auto ns = ParseDurationText(text);
-  if (!ns || (*ns == 0 && !allow_zero)) {
-    diag.Add(f->mark, f->path + expected + Quote(text));
-    return false;
-  }
-  out = *ns;
-  return true;
-}
-
 Place PlaceOfMark(const YAML::Mark& mark) { return Place{mark.line + 1, mark.column + 1}; }
 
 // A threshold: a plain number, a duration in seconds ("2s", "500ms") or a percentage ("5%",
@@ -427,8 +406,28 @@ void ReadAlerts(const Field& f, Context& ctx, const std::vector<KpiConfig>& kpis
 }
 
 void CheckAlertReferences(const Config& config, Context& ctx) {
-  (void)config;
-  (void)ctx;
+  std::vector<std::string_view> notifiers;
+  for (const auto& n : config.notifiers) notifiers.push_back(n.name);
+  for (size_t i = 0; i < config.alerts.size(); ++i) {
+    const AlertRuleConfig& rule = config.alerts[i];
+    for (size_t j = 0; j < rule.notifiers.size(); ++j) {
+      const std::string& name = rule.notifiers[j];
+      if (std::find(notifiers.begin(), notifiers.end(), name) != notifiers.end()) continue;
+      std::string message = "alerts[" + std::to_string(i) + "].notifiers[" + std::to_string(j) +
+                            "]: no notifier named " + Quote(name);
+      if (auto near = Suggest(name, notifiers)) {
+        message += " (did you mean " + Quote(*near) + "?)";
+      } else if (notifiers.empty()) {
+        message += " (the notifiers section defines none)";
+      } else {
+        message += "; notifiers: " + JoinNames(notifiers);
+      }
+      YAML::Mark mark;
+      mark.line = rule.notifier_places[j].line - 1;
+      mark.column = rule.notifier_places[j].column - 1;
+      ctx.diag.Add(mark, std::move(message));
+    }
+  }
 }
 
 }  // namespace yardstick::config::internal

@@ -22,8 +22,7 @@ using internal::Field;
 using internal::MapReader;
 
 // The sections a later version will define; rejected by name until then.
-constexpr std::array<std::string_view, 4> kReservedSections = {"goals", "notifiers", "escalations",
-                                                               "schedules"};
+constexpr std::array<std::string_view, 2> kReservedSections = {"goals", "schedules"};
 constexpr std::array<std::string_view, 12> kTopKeys = {
     "server", "storage",  "auth",   "redaction", "pricing",     "kpis",
     "goals",  "alerting", "alerts", "notifiers", "escalations", "schedules"};
@@ -67,6 +66,11 @@ std::expected<Config, Failure> Parse(std::string_view yaml, const std::string& n
   if (auto f = top.Get("redaction")) internal::ReadRedaction(*f, ctx, config.redaction);
   if (auto f = top.Get("pricing")) internal::ReadPricing(*f, ctx, config.pricing);
   if (auto f = top.Get("kpis")) internal::ReadKpis(*f, ctx, config.kpis);
+  if (auto f = top.Get("notifiers")) internal::ReadNotifiers(*f, ctx, config.notifiers);
+  if (auto f = top.Get("escalations")) {
+    internal::ReadEscalations(*f, ctx, config.escalations);
+    internal::CheckEscalationReferences(*f, ctx, config);
+  }
   if (auto f = top.Get("alerting")) internal::ReadAlerting(*f, ctx, config.alerting);
   if (auto f = top.Get("alerts")) internal::ReadAlerts(*f, ctx, config.kpis, config.alerts);
   internal::CheckAlertReferences(config, ctx);

@@ -1,6 +1,7 @@
 #pragma once
-// yardstick.yaml: the server's one configuration file (server, storage, auth, redaction, pricing
-// and user-defined KPIs), parsed into plain structs and validated in one pass.
+// yardstick.yaml: the server's one configuration file (server, storage, auth, redaction, pricing,
+// user-defined KPIs, notifiers and escalations), parsed into plain structs and validated in one
+// pass.
 //
 // Every key is documented in docs/configuration.md; examples/yardstick.yaml is a complete file.
 //
@@ -18,10 +19,13 @@
 //   - *_env values that do not look like environment variable names ([A-Z_][A-Z0-9_]*), and
 //     "${VAR}" in paths, hosts and names: the file is never expanded, secrets come only from the
 //     environment variables that the *_env keys name;
+//   - notifier URLs that are not http:// or https://, and escalation rules naming a notifier
+//     that is not defined;
 //   - in `alerts`: unknown KPIs (when LoadOptions names the built-in ones), bad durations,
-//     annotation templates LoadOptions::check_template refuses, keys of another condition type;
-//   - the sections `goals`, `notifiers`, `escalations` and `schedules`, which are
-//     reserved for a later version ("<section> is not supported by this version").
+//     annotation templates LoadOptions::check_template refuses, keys of another condition type,
+//     notifiers that are not defined;
+//   - the sections `goals` and `schedules`, which are reserved for a later version
+//     ("<section> is not supported by this version").
 //
 // Relative paths written in the file (server.data_dir, storage.sqlite.path, pricing.table_file)
 // are resolved against the directory of the file; defaults that the file does not override stay
@@ -155,6 +159,50 @@ struct KpiConfig {
   int line = 0, column = 0;        // where it was defined (1-based), for later error messages
 };
 
+// --- notifiers: where notifications go (docs/notifications.md) ---
+struct NotifierHeaderConfig {
+  std::string name;       // HTTP header name
+  std::string value_env;  // env var holding its value (never written in the file)
+};
+
+struct NotifierConfig {
+  std::string name;  // [a-z][a-z0-9_-]* ; referenced by escalations[].notifier, alerts, schedules
+  std::string type;  // alertmanager | slack | webhook
+  std::string url;   // http:// or https://
+  std::vector<NotifierHeaderConfig> headers;
+  int64_t timeout_ns = 10'000'000'000;  // per attempt (connect + read)
+  // type webhook: a JSON template with {{placeholders}} ("" = the message's document as is).
+  std::string template_text;
+  int template_line = 0, template_column = 0;  // where the template value starts (1-based)
+  int max_attempts = 0;                        // 0 = retry until expiry
+  int64_t expiry_ns = 24 * 3'600'000'000'000;  // give up this long after enqueuing
+  int64_t backoff_base_ns = 1'000'000'000;     // first retry delay
+  int64_t backoff_max_ns = 300'000'000'000;    // largest retry delay
+  int line = 0, column = 0;
+};
+
+// --- escalations: per-conversation rules that hand a conversation to a human ---
+struct EscalationRuleConfig {
+  std::string name;      // [a-z][a-z0-9_]*, unique
+  std::string notifier;  // a notifiers[].name (typically a webhook to the CRM/helpdesk)
+  std::vector<std::string> projects;  // empty = every project
+  // Exactly one condition:
+  std::string condition;  // score | human_request | failed_calls | max_turns | max_duration
+  // condition score: a score `score_name` (and `score_source` when set) that is
+  // equal to `equals`, below `below`, above `above` or has label `label`.
+  std::string score_name, score_source, score_label;
+  std::optional<double> equals, below, above;
+  // condition human_request: any phrase (case-insensitive substring) or the regex matches a
+  // call's input.
+  std::vector<std::string> phrases;
+  std::string regex;
+  int failed_calls = 0;         // condition failed_calls: this many failed calls in a row
+  int max_turns = 0;            // condition max_turns: more calls than this
+  int64_t max_duration_ns = 0;  // condition max_duration: first call start to last call end
+  int recent_messages = 10;     // calls (and scores) included in the payload
+  int line = 0, column = 0;
+};
+
 // --- alerting / alerts: alert rules (docs/alerts.md) ---------------------------------------
 
 // Where something was written (1-based), for errors found after parsing.
@@ -227,6 +275,8 @@ struct Config {
   RedactionConfig redaction;
   PricingConfig pricing;
   std::vector<KpiConfig> kpis;
+  std::vector<NotifierConfig> notifiers;
+  std::vector<EscalationRuleConfig> escalations;
   AlertingConfig alerting;
   std::vector<AlertRuleConfig> alerts;
   std::string source_path;  // file it came from, "" for defaults

@@ -35,4 +35,24 @@ std::optional<int64_t> ParseDurationText(std::string_view text) {
   return count * scale;
 }
 
+bool ReadDuration(const MapReader& map, std::string_view key, bool allow_zero, Diagnostics& diag,
+                  int64_t& out) {
+  const auto f = map.Get(key);
+  if (!f) return false;
+  const std::string expected = std::string(": expected a duration like 30s, 5m, 1h or 7d") +
+                               (allow_zero ? "" : " (greater than 0)") + ", got ";
+  if (!f->value.IsScalar()) {
+    diag.Add(f->mark, f->path + expected + Describe(f->value));
+    return false;
+  }
+  const std::string& text = f->value.Scalar();
+  const auto ns = ParseDurationText(text);
+  if (!ns || (*ns == 0 && !allow_zero)) {
+    diag.Add(f->mark, f->path + expected + Quote(text));
+    return false;
+  }
+  out = *ns;
+  return true;
+}
+
 }  // namespace yardstick::config::internal

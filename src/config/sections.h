@@ -26,6 +26,10 @@ void ReadAuth(const Field& f, Context& ctx, AuthConfig& out);
 void ReadRedaction(const Field& f, Context& ctx, RedactionConfig& out);
 void ReadPricing(const Field& f, Context& ctx, PricingConfig& out);
 void ReadKpis(const Field& f, Context& ctx, std::vector<KpiConfig>& out);
+void ReadNotifiers(const Field& f, Context& ctx, std::vector<NotifierConfig>& out);
+void ReadEscalations(const Field& f, Context& ctx, std::vector<EscalationRuleConfig>& out);
+// Escalation rules must name defined notifiers; checked once both sections are read.
+void CheckEscalationReferences(const Field& escalations, Context& ctx, const Config& config);
 void ReadAlerting(const Field& f, Context& ctx, AlertingConfig& out);
 // `kpis`: the user-defined KPIs read before (alert conditions may name them).
 void ReadAlerts(const Field& f, Context& ctx, const std::vector<KpiConfig>& kpis,
@@ -48,6 +52,9 @@ bool IsProjectName(std::string_view name);
 std::optional<std::string> RegexProblem(std::string_view regex, bool forbid_empty_match);
 // A duration: an integer and a unit (ms, s, m, h, d, w), e.g. "30s", "5m", "7d".
 std::optional<int64_t> ParseDurationText(std::string_view text);
+// Reads a duration key; reports and returns false when it is malformed (or 0 and !allow_zero).
+bool ReadDuration(const MapReader& map, std::string_view key, bool allow_zero, Diagnostics& diag,
+                  int64_t& out);
 // "12:3", 1-based, for "first defined at" notes.
 std::string PlaceOf(const Field& f);
 

@@ -1,5 +1,7 @@
 #include "server/alert_routes.h"
 
+#include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "alerts/alerts.h"
@@ -284,7 +286,62 @@ void HandleRules(alerts::Engine* engine, const Authorizer& authorize, const http
   res.set_content(Dump({{"rules", std::move(list)}}), kJson);
 }
 
+class OutboxAlertSink : public alerts::AlertSink {
+ public:
+  OutboxAlertSink(notify::Outbox* outbox, Logger& log) : outbox_(outbox), log_(log) {}
+
+  Result<void> Send(const alerts::Notification& n) override {
+    if (n.notifiers.empty()) {
+      log_.Warn("alert", {{"alertname", n.rule},
+                          {"status", n.status},
+                          {"fingerprint", n.fingerprint},
+                          {"idempotency_key", n.idempotency_key},
+                          {"labels", n.labels},
+                          {"annotations", n.annotations}});
+      return {};
+    }
+    notify::AlertItem item;
+    item.status = n.status;
+    item.labels = n.labels;
+    item.annotations = n.annotations;
+    item.starts_at_ns = n.starts_at_ns;
+    item.ends_at_ns = n.ends_at_ns;
+    item.generator_url = n.generator_url;
+    item.fingerprint = n.fingerprint;
+    notify::Message m;
+    m.kind = "alert";
+    m.idempotency_key = n.idempotency_key;
+    m.group_key = "{}:{alertname=\"" + n.rule + "\"}";
+    m.alerts = {item};
+    const auto project = n.labels.find("project");
+    if (project != n.labels.end()) m.project = project->second;
+    std::string status = n.status;
+    std::transform(status.begin(), status.end(), status.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    m.summary = "[" + status + "] " + n.rule;
+    for (const auto& [k, v] : n.labels) {
+      if (k != "alertname") m.summary += " " + k + "=" + v;
+    }
+    if (auto s = n.annotations.find("summary"); s != n.annotations.end()) {
+      m.summary += ": " + s->second;
+    }
+    for (const auto& notifier : n.notifiers) {
+      m.notifier = notifier;
+      if (auto r = outbox_->Enqueue(m); !r) return r;
+    }
+    return {};
+  }
+
+ private:
+  notify::Outbox* outbox_;
+  Logger& log_;
+};
+
 }  // namespace
+
+std::unique_ptr<alerts::AlertSink> MakeOutboxAlertSink(notify::Outbox* outbox, Logger& log) {
+  return std::make_unique<OutboxAlertSink>(outbox, log);
+}
 
 void RegisterAlertRoutes(httplib::Server& http, alerts::Engine* engine, Authorizer authorize) {
   http.Get("/v1/alerts", [engine, authorize](const httplib::Request& req, httplib::Response& res) {

@@ -5,11 +5,14 @@
 #include <httplib.h>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "alerts/alerts.h"
+#include "notify/notify.h"
 #include "server/auth.h"
+#include "server/logger.h"
 
 namespace yardstick::server {
 
@@ -19,5 +22,10 @@ using Authorizer = std::function<std::optional<Principal>(
     const httplib::Request& req, httplib::Response& res, std::string* project)>;
 
 void RegisterAlertRoutes(httplib::Server& http, alerts::Engine* engine, Authorizer authorize);
+
+// The alert engine's sink: each notification becomes one Alertmanager-shaped message per notifier
+// it is routed to, in the outbox (which dedups on the notifier and the idempotency key). With no
+// notifier to route to, the notification is written to the log ("msg":"alert").
+std::unique_ptr<alerts::AlertSink> MakeOutboxAlertSink(notify::Outbox* outbox, Logger& log);
 
 }  // namespace yardstick::server

@@ -22,6 +22,7 @@
 #include "server/auth.h"
 #include "server/dashboard.h"
 #include "server/http_util.h"
+#include "server/notification_routes.h"
 #include "server/prometheus.h"
 #include "store/store.h"
 
@@ -66,22 +67,6 @@ double ResidentBytes() {
 kpi::Direction ParseDirection(const std::string& d) {
   return d == "lower" ? kpi::Direction::kLower : kpi::Direction::kHigher;
 }
-
-// Until notifiers are configured, alert notifications go to the log.
-class LogAlertSink : public alerts::AlertSink {
- public:
-  explicit LogAlertSink(Logger& log) : log_(log) {}
-  Result<void> Send(const alerts::Notification& n) override {
-    json fields = {{"alertname", n.rule},          {"status", n.status},
-                   {"fingerprint", n.fingerprint}, {"idempotency_key", n.idempotency_key},
-                   {"labels", n.labels},           {"annotations", n.annotations}};
-    log_.Warn("alert", fields);
-    return {};
-  }
-
- private:
-  Logger& log_;
-};
 
 }  // namespace
 
@@ -189,7 +174,6 @@ class Server::Impl {
     if (!engine) return std::unexpected(engine.error());
     kpis_ = std::make_unique<kpi::Engine>(std::move(*engine));
 
-    if (auto r = SetUpAlerts(); !r) return r;
     if (config_.server.dashboard.enabled) {
       if (config_.server.dashboard.dir.empty()) {
         dashboard_ = Dashboard::Embedded();
@@ -199,6 +183,14 @@ class Server::Impl {
         dashboard_ = std::move(*d);
       }
     }
+    // Notifications (the outbox other engines enqueue into) and conversation escalation.
+    auto outbox = OpenOutbox(config_, metrics_, log_);
+    if (!outbox) return std::unexpected(outbox.error());
+    outbox_ = std::move(*outbox);
+    auto escalations = OpenEscalations(config_, store_.get(), outbox_.get(), metrics_);
+    if (!escalations) return std::unexpected(escalations.error());
+    escalations_ = std::move(*escalations);
+    if (auto r = SetUpAlerts(); !r) return r;
 
     SetUpMetrics();
     SetUpRoutes();
@@ -226,6 +218,7 @@ class Server::Impl {
   void Run() {
     ready_ = true;
     retention_thread_ = std::thread([this] { RetentionLoop(); });
+    outbox_->Start();
     alerts_->Start();
     log_.Info("listening", {{"address", config_.server.listen_host + ":" + std::to_string(port_)},
                             {"data_dir", config_.server.data_dir},
@@ -241,6 +234,7 @@ class Server::Impl {
     stop_cv_.notify_all();
     if (retention_thread_.joinable()) retention_thread_.join();
     alerts_->Stop();
+    outbox_->Stop();
     store_->Close();
     log_.Info("stopped", {{"records_acknowledged", acknowledged_.load()}});
   }
@@ -251,6 +245,8 @@ class Server::Impl {
   }
 
   const std::optional<std::string>& generated_admin_key() const { return generated_admin_key_; }
+  // The durable outbox (alerts, reports and escalations enqueue their notifications here).
+  notify::Outbox* outbox() const { return outbox_.get(); }
 
  private:
   // --- Auth ---------------------------------------------------------------------------------
@@ -354,6 +350,7 @@ class Server::Impl {
                          static_cast<double>(batch.outcomes.size()));
       metrics_.Increment("yardstick_duplicate_records_total", {},
                          static_cast<double>(r->duplicates));
+      if (escalations_) EvaluateEscalations(*escalations_, batch, metrics_, log_);
     }
     return r;
   }
@@ -800,11 +797,16 @@ class Server::Impl {
   // --- Setup --------------------------------------------------------------------------------
 
   Result<void> SetUpAlerts() {
-    alert_sink_ = std::make_unique<LogAlertSink>(log_);
+    alert_sink_ = MakeOutboxAlertSink(outbox_.get(), log_);
     alerts::EngineOptions options;
     options.state_db_path = config_.server.data_dir + "/state.db";
     options.evaluation_interval_ns = config_.alerting.evaluation_interval_ns;
     options.external_url = config_.alerting.external_url;
+    if (options.external_url.empty()) {
+      options.external_url =
+          "http://" + config_.server.listen_host + ":" + std::to_string(config_.server.listen_port);
+    }
+    for (const auto& n : config_.notifiers) options.all_notifiers.push_back(n.name);
     alerts::Sources sources;
     sources.kpis = kpis_.get();
     sources.store = store_.get();
@@ -965,14 +967,17 @@ class Server::Impl {
     http_.Get("/v1/projects", [this](const httplib::Request& req, httplib::Response& res) {
       HandleListProjects(req, res);
     });
+    http_.Get("/v1/whoami", [this](const httplib::Request& req, httplib::Response& res) {
+      HandleWhoAmI(req, res);
+    });
+    AddNotificationRoutes(http_, *outbox_, [this](auto& req, auto& res, bool need, auto* p) {
+      return Authorize(req, res, need, p);
+    });
     RegisterAlertRoutes(
         http_, alerts_.get(),
         [this](const httplib::Request& req, httplib::Response& res, std::string* project) {
           return Authorize(req, res, false, project);
         });
-    http_.Get("/v1/whoami", [this](const httplib::Request& req, httplib::Response& res) {
-      HandleWhoAmI(req, res);
-    });
     // Requests that no route took (a 404 without a body yet): GETs outside /v1/ are the
     // dashboard's files and pages, the rest a JSON 404. Done here rather than as a catch-all
     // route so that no route, wherever it is registered, is ever shadowed by it.
@@ -1006,8 +1011,9 @@ class Server::Impl {
 
   static std::string RouteLabel(const std::string& path) {
     static const std::set<std::string> kFixed = {
-        "/healthz", "/readyz",  "/metrics",  "/v1/events",   "/v1/scores",   "/v1/traces",
-        "/v1/logs", "/v1/kpis", "/v1/calls", "/v1/outcomes", "/v1/projects", "/v1/whoami"};
+        "/healthz",     "/readyz",    "/metrics",         "/v1/events", "/v1/scores",
+        "/v1/traces",   "/v1/logs",   "/v1/kpis",         "/v1/calls",  "/v1/outcomes",
+        "/v1/projects", "/v1/whoami", "/v1/notifications"};
     if (kFixed.contains(path)) return path;
     if (!path.starts_with("/v1/") && path != "/v1") return "dashboard";
     if (path.rfind("/v1/kpis/", 0) == 0) return "/v1/kpis/{name}";
@@ -1047,6 +1053,9 @@ class Server::Impl {
   std::unique_ptr<alerts::Engine> alerts_;
   std::optional<Dashboard> dashboard_;  // nullopt: server.dashboard.enabled is false
   Registry metrics_;
+  // After metrics_: the outbox reports its attempts to it, so it must go first.
+  std::unique_ptr<notify::Outbox> outbox_;
+  std::unique_ptr<escalation::Engine> escalations_;
   httplib::Server http_;
   int port_ = 0;
   std::atomic<bool> ready_{false};

@@ -23,7 +23,10 @@ LoadOptions Checked() {
 }
 
 TEST(AlertsConfig, AThresholdRuleWithEveryRuleKey) {
-  const Config c = Valid(R"(alerting:
+  const Config c = Valid(R"(notifiers:
+  - {name: oncall, type: alertmanager, url: "http://127.0.0.1:9093/hook"}
+  - {name: slack, type: slack, url: "https://hooks.slack.com/services/T/B/X"}
+alerting:
   evaluation_interval: 15s
   external_url: https://yardstick.example.com
 kpis:
@@ -65,8 +68,8 @@ alerts:
   EXPECT_EQ(r.labels.size(), 2u);
   EXPECT_EQ(r.annotations[0].first, "summary");
   EXPECT_EQ(r.notifiers, (std::vector<std::string>{"oncall", "slack"}));
-  EXPECT_EQ(r.place.line, 7);
-  EXPECT_EQ(r.condition.kpi_place.line, 9);
+  EXPECT_EQ(r.place.line, 10);
+  EXPECT_EQ(r.condition.kpi_place.line, 12);
   EXPECT_DOUBLE_EQ(c.alerts[1].condition.value, 0.05);
   EXPECT_EQ(c.alerts[1].condition.op, ">");
   EXPECT_EQ(c.alerts[1].window_ns, 300 * kSec);  // defaults
@@ -198,6 +201,22 @@ TEST(AlertsConfig, BaselineAndGoalConditionsTakeTheirScope) {
                    "baseline: b, test: ks}\n"),
             "<string>:3:71: alerts[0].condition.test: ks compares numeric distributions; "
             "finish_reason is categorical (use psi, js or chi2)");
+}
+
+TEST(AlertsConfig, NotifiersMustBeDefined) {
+  const std::string rule =
+      "alerts:\n  - name: A\n    condition: {type: threshold, kpi: error_rate, value: 1}\n"
+      "    notifiers: [oncal, pager]\n";
+  EXPECT_EQ(Errors("notifiers:\n  - {name: oncall, type: slack, url: \"http://x/hook\"}\n" + rule),
+            "<string>:6:17: alerts[0].notifiers[0]: no notifier named \"oncal\" (did you mean "
+            "\"oncall\"?)\n"
+            "<string>:6:24: alerts[0].notifiers[1]: no notifier named \"pager\"; notifiers: "
+            "oncall");
+  EXPECT_EQ(Errors(rule),
+            "<string>:4:17: alerts[0].notifiers[0]: no notifier named \"oncal\" (the notifiers "
+            "section defines none)\n"
+            "<string>:4:24: alerts[0].notifiers[1]: no notifier named \"pager\" (the notifiers "
+            "section defines none)");
 }
 
 TEST(AlertsConfig, DriftOnAScoreNeedsItsName) {

@@ -53,6 +53,8 @@ TEST(CheckCommand, ExampleIsOk) {
   EXPECT_TRUE(doc["errors"].empty());
   EXPECT_EQ(doc["summary"]["projects"], 2);
   EXPECT_EQ(doc["summary"]["kpis"], 6);
+  EXPECT_EQ(doc["summary"]["notifiers"], 3);
+  EXPECT_EQ(doc["summary"]["escalations"], 6);
 }
 
 TEST(CheckCommand, InvalidFileExitsTwoWithEveryError) {
