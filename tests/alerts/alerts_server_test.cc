@@ -1,6 +1,7 @@
-// The real `yardstick serve` with alert rules: a latency regression injected through
-// /v1/events fires, survives a restart without a second notification, and resolves once; the
-// silences API; bad alert configuration refused at start with its line and column.
+// The real `yardstick serve` with alert rules and a real local webhook receiver: a latency
+// regression injected through /v1/events fires, survives a crash and restart without a second
+// notification, and resolves once; the silences API; bad alert configuration refused at start
+// with its line and column.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -13,6 +14,7 @@
 #include <thread>
 
 #include "support/server_process.h"
+#include "support/webhook_receiver.h"
 
 namespace yardstick::testing {
 namespace {
@@ -39,18 +41,6 @@ bool WaitFor(const std::function<bool()>& done, int seconds = 60) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return done();
-}
-
-// Lines of a JSON log with "msg":"alert" and the given status.
-int AlertLogLines(const std::string& log, const std::string& status) {
-  int n = 0;
-  std::istringstream lines(log);
-  std::string line;
-  while (std::getline(lines, line)) {
-    auto j = json::parse(line, nullptr, false);
-    if (j.is_object() && j.value("msg", "") == "alert" && j.value("status", "") == status) ++n;
-  }
-  return n;
 }
 
 class AlertsServerTest : public ::testing::Test {
@@ -122,7 +112,15 @@ class AlertsServerTest : public ::testing::Test {
   std::unique_ptr<ServerProcess> server_;
 };
 
-constexpr const char* kLatencyRule = R"yaml(alerting:
+std::string LatencyRule(const std::string& receiver_url) {
+  return R"yaml(notifiers:
+  - name: oncall
+    type: alertmanager
+    url: )yaml" +
+         receiver_url + R"yaml(
+    backoff_base: 50ms
+    backoff_max: 200ms
+alerting:
   evaluation_interval: 200ms
 alerts:
   - name: HighLatencyP95
@@ -133,10 +131,25 @@ alerts:
     labels: {severity: page}
     annotations:
       summary: "p95 {{ $value | humanizeDuration }} on {{ $labels.model }} (> {{ $threshold }}s)"
+    notifiers: [oncall]
 )yaml";
+}
 
-TEST_F(AlertsServerTest, LatencyRegressionFiresSurvivesRestartAndResolvesOnce) {
-  WriteConfig(kLatencyRule);
+// The alerts of the Alertmanager payloads the receiver got, with the Idempotency-Key of each.
+std::vector<std::pair<std::string, json>> Delivered(const WebhookReceiver& receiver) {
+  std::vector<std::pair<std::string, json>> out;
+  for (const auto& r : receiver.requests()) {
+    const json body = json::parse(r.body, nullptr, false);
+    if (!body.is_object() || !body.contains("alerts")) continue;
+    for (const auto& a : body["alerts"]) out.emplace_back(r.Header("Idempotency-Key"), a);
+  }
+  return out;
+}
+
+TEST_F(AlertsServerTest, LatencyRegressionFiresSurvivesACrashAndResolvesOnce) {
+  WebhookReceiver receiver;
+  ASSERT_EQ(receiver.Start(), "");
+  WriteConfig(LatencyRule(receiver.Url("/alerts")));
   ASSERT_EQ(StartServer(), "");
   const std::string key = CreateProject("shop");
   SendCalls(key, "fast-", 50, 300, "gpt-4o");
@@ -158,10 +171,24 @@ TEST_F(AlertsServerTest, LatencyRegressionFiresSurvivesRestartAndResolvesOnce) {
   ASSERT_EQ(firing["timeline"].size(), 2u);
   EXPECT_EQ(firing["timeline"][0]["to"], "pending");
   EXPECT_EQ(firing["timeline"][1]["to"], "firing");
-  ASSERT_TRUE(WaitFor([&] { return AlertLogLines(server_->stderr_text(), "firing") == 1; }));
 
-  // Restart mid-incident: still firing with the same start, and not notified again.
-  ASSERT_EQ(server_->Stop(), 0);
+  // The receiver gets the firing alert in Alertmanager's shape.
+  ASSERT_TRUE(receiver.WaitFor([](const auto& r) { return !r.empty(); }));
+  auto delivered = Delivered(receiver);
+  ASSERT_EQ(delivered.size(), 1u);
+  const std::string fingerprint = firing["fingerprint"];
+  EXPECT_TRUE(delivered[0].first.starts_with(fingerprint + ":firing:")) << delivered[0].first;
+  const json& item = delivered[0].second;
+  EXPECT_EQ(item["status"], "firing");
+  EXPECT_EQ(item["fingerprint"], fingerprint);
+  EXPECT_EQ(item["labels"]["alertname"], "HighLatencyP95");
+  EXPECT_EQ(item["labels"]["severity"], "page");
+  EXPECT_EQ(item["annotations"]["summary"], firing["annotations"]["summary"]);
+  EXPECT_EQ(item["startsAt"], firing["active_since"]);
+
+  // A crash (SIGKILL) mid-incident, then a restart: still firing with the same start, and the
+  // receiver hears nothing new.
+  server_->Kill();
   ASSERT_EQ(StartServer(), "");
   const std::string restarted_at = IsoNow();
   ASSERT_TRUE(WaitFor([&] {
@@ -173,12 +200,11 @@ TEST_F(AlertsServerTest, LatencyRegressionFiresSurvivesRestartAndResolvesOnce) {
   ASSERT_EQ(after.size(), 1u);
   EXPECT_EQ(after[0]["state"], "firing");
   EXPECT_EQ(after[0]["active_since"], firing["active_since"]);
-  EXPECT_EQ(AlertLogLines(server_->stderr_text(), "firing"), 0);
 
-  // The regression ends (fast traffic brings p95 under 2 s): resolved, notified once.
+  // The regression ends (fast traffic brings p95 under 2 s): resolved, delivered once.
   SendCalls(key, "recovery-", 1000, 200, "gpt-4o");
   ASSERT_TRUE(WaitFor([&] { return Get("/v1/alerts", key)["alerts"].empty(); }));
-  ASSERT_TRUE(WaitFor([&] { return AlertLogLines(server_->stderr_text(), "resolved") == 1; }));
+  ASSERT_TRUE(receiver.WaitFor([](const auto& r) { return r.size() >= 2; }));
   const json resolved = Get("/v1/alerts?state=resolved", key)["alerts"];
   ASSERT_EQ(resolved.size(), 1u);
   EXPECT_EQ(resolved[0]["state"], "resolved");
@@ -189,12 +215,25 @@ TEST_F(AlertsServerTest, LatencyRegressionFiresSurvivesRestartAndResolvesOnce) {
   EXPECT_EQ(rules[0]["health"], "ok");
   EXPECT_EQ(rules[0]["firing"], 0);
   std::this_thread::sleep_for(std::chrono::seconds(1));  // more evaluations: nothing more
-  EXPECT_EQ(AlertLogLines(server_->stderr_text(), "resolved"), 1);
-  EXPECT_EQ(AlertLogLines(server_->stderr_text(), "firing"), 0);
+  delivered = Delivered(receiver);
+  ASSERT_EQ(delivered.size(), 2u);
+  EXPECT_TRUE(delivered[1].first.starts_with(fingerprint + ":resolved:")) << delivered[1].first;
+  EXPECT_EQ(delivered[1].second["status"], "resolved");
+  EXPECT_EQ(delivered[1].second["startsAt"], firing["active_since"]);
+  EXPECT_EQ(delivered[1].second["endsAt"], resolved[0]["resolved_at"]);
+}
+
+TEST_F(AlertsServerTest, WithoutRulesThereIsNoAlertsEndpointButSilencesWork) {
+  WriteConfig("server: {threads: 2}\n");
+  ASSERT_EQ(StartServer(), "");
+  const std::string key = CreateProject("shop");
+  Get("/v1/alerts", key, 404);
+  EXPECT_EQ(Get("/v1/alerts/rules", key)["rules"].size(), 0u);
+  EXPECT_EQ(Get("/v1/silences", key)["silences"].size(), 0u);
 }
 
 TEST_F(AlertsServerTest, SilencesApi) {
-  WriteConfig(kLatencyRule);
+  WriteConfig(LatencyRule("http://127.0.0.1:9/unused"));
   ASSERT_EQ(StartServer(), "");
   const std::string shop = CreateProject("shop");
   CreateProject("bank");
