@@ -8,17 +8,23 @@
 # directory, measures start-to-ready time and idle RSS, generates CALLS realistic call records
 # (`yardstick replay --generate`, spread over the last hour), sends them with `yardstick replay`
 # (BATCH records per request, CONCURRENCY connections), then a second run at half the measured
-# rate for acknowledgement latency, and prints RSS after the load.
+# rate for acknowledgement latency, and prints RSS after the load. YS=<binary> skips the build
+# and runs that binary (to compare builds on the same machine at the same time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 calls=${1:-2000000}
 batch=${2:-1000}
 concurrency=${3:-4}
 build=${BUILD:-build/release}
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DYARDSTICK_BUILD_TESTS=OFF \
-  -DYARDSTICK_BUILD_BENCHMARKS=OFF >/dev/null
-cmake --build "$build" --target yardstick >/dev/null
-ys="$build/src/cli/yardstick"
+# YS=<binary> runs a given yardstick binary instead (to compare builds).
+if [ -n "${YS:-}" ]; then
+  ys=$YS
+else
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DYARDSTICK_BUILD_TESTS=OFF \
+    -DYARDSTICK_BUILD_BENCHMARKS=OFF >/dev/null
+  cmake --build "$build" --target yardstick >/dev/null
+  ys="$build/src/cli/yardstick"
+fi
 
 work=$(mktemp -d)
 server_pid=""
@@ -52,7 +58,7 @@ echo "records: $calls ($(du -h "$work/calls.ndjson" | cut -f1) of NDJSON)"
 echo "== full speed: batch $batch, concurrency $concurrency"
 YARDSTICK_API_KEY="$key" "$ys" replay "$work/calls.ndjson" --url "$url" --batch "$batch" \
   --concurrency "$concurrency" --format json | tee "$work/full.json"
-rate=$(sed 's/.*"records_per_s":\([0-9.]*\).*/\1/' "$work/full.json")
+rate=$(grep -o '"records_per_s": *[0-9.]*' "$work/full.json" | grep -o '[0-9.]*$')
 half=$(awk -v r="$rate" 'BEGIN { printf "%d", r / 2 }')
 echo "RSS after load: $(awk '/VmRSS/ {print $2 " " $3}' /proc/$server_pid/status)"
 

@@ -9,12 +9,15 @@
 // groups concurrent appends into one transaction). Prints records/s per stage, the store's rate
 // per slice of 10% of the records (to show how it changes as the store grows) and the latency
 // of Append (p50 / p99 / max).
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,6 +40,25 @@ int64_t NowNanos() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// CPU seconds (user + system) of the process so far.
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// Bytes this process caused to be written to storage so far (/proc/self/io), -1 if unknown.
+double WrittenBytes() {
+  std::ifstream io("/proc/self/io");
+  std::string key;
+  double value = 0;
+  while (io >> key >> value) {
+    if (key == "write_bytes:") return value;
+  }
+  return -1;
 }
 
 }  // namespace
@@ -151,6 +173,8 @@ int main(int argc, char** argv) {
   const size_t slices = 10;
   std::vector<double> slice_end(slices, 0);
   std::atomic<size_t> done_batches{0};
+  const double cpu0 = CpuSeconds();
+  const double written0 = WrittenBytes();
   const auto t0 = Clock::now();
   std::vector<std::thread> workers;
   std::atomic<bool> failed{false};
@@ -176,10 +200,17 @@ int main(int argc, char** argv) {
   for (auto& w : workers) w.join();
   const double total = Seconds(t0);
   st->Close();
+  const double cpu = CpuSeconds() - cpu0;
+  const double written = WrittenBytes() - written0;
   if (failed) return 1;
   std::printf("%-28s %12.0f records/s (%lld stored, %d threads, synchronous=%s)\n", "store append",
               static_cast<double>(stored.load()) / total, static_cast<long long>(stored.load()),
               threads, sync_full ? "full" : "normal");
+  // CPU time and bytes written per record do not depend on how busy the machine is, unlike
+  // records/s.
+  std::printf("  per record: %.1f us of CPU, %.0f bytes written (WAL and checkpoints)\n",
+              cpu / static_cast<double>(stored.load()) * 1e6,
+              written / static_cast<double>(stored.load()));
   std::printf("  per tenth of the records:");
   double previous = 0;
   for (size_t s = 0; s < slices; ++s) {

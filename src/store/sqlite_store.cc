@@ -16,6 +16,8 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "store/checkpointer.h"
+#include "store/record_key.h"
 #include "store/sqlite_db.h"
 #include "store/store.h"
 #include "store/time_plan.h"
@@ -26,7 +28,9 @@ namespace {
 using sqlite::Database;
 using sqlite::Statement;
 
-constexpr int kSchemaVersion = 1;
+// Version 1 indexed calls by (project, id) and (project, conversation_id, start_ns); version 2
+// indexes 64-bit keys of them instead (id_key, conversation_key; see record_key.h).
+constexpr int kSchemaVersion = 2;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS projects(name TEXT PRIMARY KEY, created_ns INTEGER NOT NULL);
@@ -45,11 +49,12 @@ CREATE TABLE IF NOT EXISTS calls(
   cache_read_tokens INTEGER NOT NULL, cache_creation_tokens INTEGER NOT NULL,
   reasoning_tokens INTEGER NOT NULL, cost_usd REAL, cost_computed INTEGER NOT NULL,
   status INTEGER NOT NULL, error_type TEXT NOT NULL, finish_reason TEXT NOT NULL,
-  input_text TEXT NOT NULL, output_text TEXT NOT NULL, attributes TEXT NOT NULL);
-CREATE UNIQUE INDEX IF NOT EXISTS calls_by_id ON calls(project, id);
+  input_text TEXT NOT NULL, output_text TEXT NOT NULL, attributes TEXT NOT NULL,
+  id_key INTEGER NOT NULL DEFAULT 0, conversation_key INTEGER);
+CREATE INDEX IF NOT EXISTS calls_by_key ON calls(id_key);
 CREATE INDEX IF NOT EXISTS calls_by_time ON calls(project, start_ns);
-CREATE INDEX IF NOT EXISTS calls_by_conversation ON calls(project, conversation_id, start_ns)
-  WHERE conversation_id <> '';
+CREATE INDEX IF NOT EXISTS calls_by_conversation_key ON calls(conversation_key)
+  WHERE conversation_key IS NOT NULL;
 CREATE TABLE IF NOT EXISTS scores(
   project TEXT NOT NULL, id TEXT NOT NULL, call_id TEXT NOT NULL, trace_id TEXT NOT NULL,
   conversation_id TEXT NOT NULL, user_id TEXT NOT NULL, name TEXT NOT NULL, value REAL,
@@ -83,6 +88,27 @@ CREATE TABLE IF NOT EXISTS record_rollups(
   PRIMARY KEY(kind, project, name, resolution, ts, source, model, route, prompt_version, variant,
               environment)) WITHOUT ROWID;
 )sql";
+
+// From version 1 to 2: key columns, filled from the ids (kSchema then creates their indexes).
+constexpr std::string_view kMigrateV1ToV2 = R"sql(
+ALTER TABLE calls ADD COLUMN id_key INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN conversation_key INTEGER;
+UPDATE calls SET id_key = yardstick_record_key(project, id),
+  conversation_key = CASE WHEN conversation_id <> ''
+                     THEN yardstick_record_key(project, conversation_id) END;
+DROP INDEX IF EXISTS calls_by_id;
+DROP INDEX IF EXISTS calls_by_conversation;
+)sql";
+
+// yardstick_record_key(project, text) in SQL, for the migration.
+void RecordKeyFunction(sqlite3_context* context, int, sqlite3_value** args) {
+  auto text = [&](int i) {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(args[i]));
+    return p ? std::string_view(p, static_cast<size_t>(sqlite3_value_bytes(args[i])))
+             : std::string_view();
+  };
+  sqlite3_result_int64(context, RecordKey(text(0), text(1)));
+}
 
 // Dimension columns, in Dimensions' field order (identical names in every table).
 constexpr std::string_view kDimColumns = "model, route, prompt_version, variant, environment";
@@ -381,8 +407,9 @@ class Writer {
       s = std::move(*r);
       return {};
     };
-    const std::string ins_call = "INSERT OR IGNORE INTO calls(" + std::string(kCallColumns) +
-                                 ", model) VALUES(" + Placeholders(kCallColumnCount + 1) + ")";
+    const std::string ins_call = "INSERT INTO calls(" + std::string(kCallColumns) +
+                                 ", model, id_key, conversation_key) VALUES(" +
+                                 Placeholders(kCallColumnCount + 3) + ")";
     const std::string ins_score = "INSERT OR IGNORE INTO scores(" + std::string(kScoreColumns) +
                                   ", " + std::string(kDimColumns) + ") VALUES(" +
                                   Placeholders(kScoreColumnCount + 5) + ")";
@@ -393,11 +420,16 @@ class Writer {
              prep(w->insert_call_, ins_call),
              prep(w->insert_score_, ins_score),
              prep(w->insert_outcome_, ins_outcome),
+             prep(w->find_call_,
+                  "SELECT 1 FROM calls INDEXED BY calls_by_key WHERE id_key = ?1 AND project = ?2 "
+                  "AND id = ?3"),
              prep(w->call_dims_, "SELECT conversation_id, " + std::string(kDimColumns) +
-                                     " FROM calls WHERE project = ? AND id = ?"),
+                                     " FROM calls INDEXED BY calls_by_key WHERE id_key = ?1 AND "
+                                     "project = ?2 AND id = ?3"),
              prep(w->conversation_dims_, "SELECT " + std::string(kDimColumns) +
-                                             " FROM calls WHERE project = ? AND conversation_id "
-                                             "= ? AND conversation_id <> '' ORDER BY start_ns "
+                                             " FROM calls INDEXED BY calls_by_conversation_key "
+                                             "WHERE conversation_key = ?1 AND project "
+                                             "= ?2 AND conversation_id = ?3 ORDER BY start_ns "
                                              "DESC LIMIT 1"),
              prep(w->get_call_rollup_,
                   "SELECT data FROM call_rollups WHERE project = ? AND resolution = ? AND ts = "
@@ -546,6 +578,15 @@ class Writer {
 
   // Returns whether the call was new.
   Result<bool> InsertCall(const model::Call& c) {
+    // Deduplication: the key finds the candidates, project and id decide (keys may collide).
+    const int64_t id_key = RecordKey(c.project, c.id);
+    find_call_.Bind(1, id_key);
+    find_call_.BindStatic(2, c.project);
+    find_call_.BindStatic(3, c.id);
+    const int found = find_call_.Step();
+    find_call_.Reset();
+    if (found == SQLITE_ROW) return false;
+    if (found != SQLITE_DONE) return MakeError(ErrorCode::kIo, "find call: " + db_.ErrorMessage());
     Statement& s = insert_call_;
     int i = 1;
     s.BindStatic(i++, c.project);
@@ -585,10 +626,16 @@ class Writer {
     const std::string attributes = EncodeAttributes(c.attributes);
     s.BindStatic(i++, attributes);
     s.BindStatic(i++, c.model());
+    s.Bind(i++, id_key);
+    if (c.conversation_id.empty()) {
+      s.BindNull(i++);
+    } else {
+      s.Bind(i++, RecordKey(c.project, c.conversation_id));
+    }
     const int rc = s.Step();
     s.Reset();
     if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, "insert call: " + db_.ErrorMessage());
-    return db_.Changes() > 0;
+    return true;
   }
 
   // Dimensions (and conversation) of the call a score or outcome refers to.
@@ -596,8 +643,9 @@ class Writer {
                                                         const std::string& call_id,
                                                         const std::string& conversation_id) {
     if (!call_id.empty()) {
-      call_dims_.Bind(1, project);
-      call_dims_.Bind(2, call_id);
+      call_dims_.Bind(1, RecordKey(project, call_id));
+      call_dims_.Bind(2, project);
+      call_dims_.Bind(3, call_id);
       const int rc = call_dims_.Step();
       std::pair<std::string, Dimensions> out;
       if (rc == SQLITE_ROW) out = {std::string(call_dims_.Text(0)), ReadDims(call_dims_, 1)};
@@ -610,8 +658,9 @@ class Writer {
     }
     std::pair<std::string, Dimensions> out{conversation_id, {}};
     if (!conversation_id.empty()) {
-      conversation_dims_.Bind(1, project);
-      conversation_dims_.Bind(2, conversation_id);
+      conversation_dims_.Bind(1, RecordKey(project, conversation_id));
+      conversation_dims_.Bind(2, project);
+      conversation_dims_.Bind(3, conversation_id);
       const int rc = conversation_dims_.Step();
       if (rc == SQLITE_ROW) out.second = ReadDims(conversation_dims_, 0);
       conversation_dims_.Reset();
@@ -756,7 +805,8 @@ class Writer {
   }
 
   Database db_;
-  Statement insert_call_, insert_score_, insert_outcome_, call_dims_, conversation_dims_;
+  Statement insert_call_, insert_score_, insert_outcome_, find_call_, call_dims_,
+      conversation_dims_;
   Statement get_call_rollup_, put_call_rollup_, get_record_rollup_, put_record_rollup_;
   Statement put_project_;
   // Current values of recently written rollup rows (the writer is the only one who changes
@@ -777,14 +827,17 @@ class SqliteStore final : public Store {
         std::string(options.synchronous_full ? "FULL" : "NORMAL") +
         "; PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-" +
         std::to_string(options.cache_bytes / 1024) +
-        // Read pages through a memory map instead of a read() per page, and checkpoint the
-        // write-ahead log every ~40 MB instead of every 4 MB.
-        "; PRAGMA mmap_size=1073741824; PRAGMA wal_autocheckpoint=10000;";
+        // Read pages through a memory map instead of a read() per page.
+        "; PRAGMA mmap_size=1073741824;";
     if (auto r = db->Exec(pragmas); !r) return std::unexpected(r.error());
     if (auto r = Migrate(*db); !r) return std::unexpected(r.error());
     auto writer = Writer::Create(std::move(*db));
     if (!writer) return std::unexpected(writer.error());
-    auto store = std::unique_ptr<SqliteStore>(new SqliteStore(options, std::move(*writer)));
+    auto checkpointer = Checkpointer::Start((*writer)->db(), options.path, options.synchronous_full,
+                                            CheckpointPages());
+    if (!checkpointer) return std::unexpected(checkpointer.error());
+    auto store = std::unique_ptr<SqliteStore>(
+        new SqliteStore(options, std::move(*writer), std::move(*checkpointer)));
     return std::unique_ptr<Store>(std::move(store));
   }
 
@@ -1056,14 +1109,17 @@ class SqliteStore final : public Store {
       if (!stmt) return std::unexpected(stmt.error());
       stmt->Bind(1, project);
       stmt->Bind(2, conversation_id);
+      const int key = stmt->ParameterIndex(":key");
+      if (key > 0) stmt->Bind(key, RecordKey(project, conversation_id));
       int rc;
       while ((rc = stmt->Step()) == SQLITE_ROW) read(*stmt);
       if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, stmt->ErrorMessage());
       return {};
     };
     if (auto r = run("SELECT " + std::string(kCallColumns) +
-                         " FROM calls WHERE project = ? AND conversation_id = ? AND "
-                         "conversation_id <> '' ORDER BY start_ns, rowid",
+                         " FROM calls INDEXED BY calls_by_conversation_key WHERE project = ?1 AND "
+                         "conversation_id = ?2 AND "
+                         "conversation_key = :key ORDER BY start_ns, rowid",
                      [&](const Statement& s) { conv.calls.push_back(ReadCall(s)); });
         !r) {
       return std::unexpected(r.error());
@@ -1177,6 +1233,7 @@ class SqliteStore final : public Store {
     }
     queue_cv_.notify_all();
     if (writer_thread_.joinable()) writer_thread_.join();
+    checkpointer_.reset();
     std::lock_guard lock(readers_mutex_);
     readers_.clear();
   }
@@ -1206,8 +1263,9 @@ class SqliteStore final : public Store {
     std::unique_ptr<Database> db_;
   };
 
-  SqliteStore(const SqliteOptions& options, std::unique_ptr<Writer> writer)
-      : options_(options), writer_(std::move(writer)) {
+  SqliteStore(const SqliteOptions& options, std::unique_ptr<Writer> writer,
+              std::unique_ptr<Checkpointer> checkpointer)
+      : options_(options), writer_(std::move(writer)), checkpointer_(std::move(checkpointer)) {
     writer_thread_ = std::thread([this] { WriterLoop(); });
   }
 
@@ -1216,13 +1274,34 @@ class SqliteStore final : public Store {
     if (!s) return std::unexpected(s.error());
     int64_t version = 0;
     if (s->Step() == SQLITE_ROW) version = s->Int(0);
+    s->Reset();
     if (version > kSchemaVersion) {
       return MakeError(ErrorCode::kUnsupported,
                        "the database has schema version " + std::to_string(version) +
                            ", newer than this build's " + std::to_string(kSchemaVersion));
     }
-    if (auto r = db.Exec(kSchema); !r) return r;
-    return db.Exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+    if (version == kSchemaVersion) return db.Exec(kSchema);
+    if (auto r = db.Exec("BEGIN IMMEDIATE"); !r) return r;
+    auto migrate = [&]() -> Result<void> {
+      if (version == 1) {
+        if (sqlite3_create_function_v2(db.get(), "yardstick_record_key", 2,
+                                       SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                                       RecordKeyFunction, nullptr, nullptr, nullptr) != SQLITE_OK) {
+          return MakeError(ErrorCode::kInternal, db.ErrorMessage());
+        }
+        if (auto r = db.Exec(kMigrateV1ToV2); !r) return r;
+      }
+      if (auto r = db.Exec(kSchema); !r) return r;
+      return db.Exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+    };
+    if (auto r = migrate(); !r) {
+      (void)db.Exec("ROLLBACK");
+      return MakeError(ErrorCode::kIo, "cannot migrate the database from schema version " +
+                                           std::to_string(version) + " to " +
+                                           std::to_string(kSchemaVersion) + ": " +
+                                           r.error().message());
+    }
+    return db.Exec("COMMIT");
   }
 
   void WriterLoop() {
@@ -1456,6 +1535,7 @@ class SqliteStore final : public Store {
 
   SqliteOptions options_;
   std::unique_ptr<Writer> writer_;
+  std::unique_ptr<Checkpointer> checkpointer_;
   std::thread writer_thread_;
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;

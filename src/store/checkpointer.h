@@ -1,0 +1,57 @@
+#pragma once
+// WAL checkpoints off the append path (internal to src/store). SQLite's default runs a checkpoint
+// inside the COMMIT that crosses the WAL size limit, so the batch committed at that moment (and
+// every batch queued behind it) waits for the database file to be written and synced. Instead,
+// the writer connection reports the WAL size after each commit (sqlite3_wal_hook) and a thread
+// with its own connection copies the WAL into the database file while the writer goes on
+// (PASSIVE checkpoints). If the writer outpaces it so that the WAL grows past a hard limit, the
+// checkpointer waits for the writer between transactions (RESTART) so the WAL stays bounded.
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "base/error.h"
+#include "store/sqlite_db.h"
+
+namespace yardstick::store {
+
+// The WAL size (pages) from which checkpoints start: 10000 (~40 MB, instead of SQLite's 1000),
+// unless a test set another.
+int CheckpointPages();
+void SetCheckpointPagesForTesting(int pages);
+
+class Checkpointer {
+ public:
+  // `writer` is the connection that commits; `path` and `synchronous_full` open the
+  // checkpointer's own connection. Checkpoints start once the WAL holds `frames` pages.
+  static Result<std::unique_ptr<Checkpointer>> Start(sqlite::Database& writer,
+                                                     const std::string& path, bool synchronous_full,
+                                                     int frames);
+  // Stops the thread (a checkpoint under way completes first) and gives the writer back
+  // SQLite's automatic checkpoints, so that closing it checkpoints what is left.
+  ~Checkpointer();
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+ private:
+  Checkpointer(sqlite::Database& writer, sqlite::Database own, int frames);
+  static int OnCommit(void* self, sqlite3* db, const char* name, int frames);
+  void Run();
+
+  sqlite::Database& writer_;
+  sqlite::Database db_;
+  const int frames_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  int wal_frames_ = 0;    // WAL size to checkpoint (0: nothing to do)
+  int checkpointed_ = 0;  // WAL size at the last checkpoint
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace yardstick::store

@@ -1,0 +1,272 @@
+// SQLite-specific: record keys that collide, the migration of a schema version 1 database, and
+// WAL checkpoints on the checkpointer's thread.
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <thread>
+
+#include "store/checkpointer.h"
+#include "store/record_key.h"
+#include "store/store.h"
+
+namespace yardstick::store {
+namespace {
+
+constexpr int64_t kT0 = 1'764'115'200'000'000'000;  // 2025-11-26T00:00:00Z
+
+class SqliteKeys : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("yardstick-keys-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override {
+    SetRecordKeyBitsForTesting(64);
+    SetCheckpointPagesForTesting(10000);
+    std::filesystem::remove_all(dir_);
+  }
+  std::string Path() const { return (dir_ / "db.sqlite").string(); }
+  std::unique_ptr<Store> Open() {
+    auto s = OpenSqliteStore({Path(), true, 4 << 20});
+    if (!s) {
+      ADD_FAILURE() << s.error().message();
+      return nullptr;
+    }
+    return std::move(*s);
+  }
+  std::filesystem::path dir_;
+};
+
+model::Call Call(const std::string& project, int i) {
+  model::Call c;
+  c.project = project;
+  c.id = "call-" + std::to_string(i);
+  c.conversation_id = "conv-" + std::to_string(i / 3);
+  c.start_ns = kT0 + i * 1'000'000'000LL;
+  c.end_ns = c.start_ns + 500'000'000;
+  c.request_model = "model-" + std::to_string(i);
+  return c;
+}
+
+model::Score Score(const std::string& project, int i) {
+  model::Score s;
+  s.project = project;
+  s.id = "score-" + std::to_string(i);
+  s.call_id = "call-" + std::to_string(i);
+  s.name = "thumbs";
+  s.value = 1;
+  s.source = "user";
+  s.time_ns = kT0 + i * 1'000'000'000LL + 1;
+  return s;
+}
+
+// Scores per model over the test's hour.
+std::map<std::string, uint64_t> ScoresByModel(Store& s, const std::string& project) {
+  RollupQuery q{project, kT0, kT0 + kNanosPerHour, 0, {"model"}, {}, "thumbs", ""};
+  auto cells = s.QueryScoreRollups(q);
+  EXPECT_TRUE(cells.has_value()) << cells.error().message();
+  std::map<std::string, uint64_t> out;
+  if (cells) {
+    for (const auto& c : *cells) out[c.group[0]] += c.aggregate.count;
+  }
+  return out;
+}
+
+TEST_F(SqliteKeys, CollidingKeysNeverMergeRecords) {
+  // Two-bit keys: the 60 calls (two projects, same ids) share four keys.
+  SetRecordKeyBitsForTesting(2);
+  auto s = Open();
+  ASSERT_NE(s, nullptr);
+  model::Batch b;
+  for (const std::string project : {"p1", "p2"}) {
+    for (int i = 0; i < 30; ++i) b.calls.push_back(Call(project, i));
+  }
+  // A duplicate inside the batch, too.
+  b.calls.push_back(Call("p1", 7));
+  auto r = s->Append(b);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->stored, 60u);
+  EXPECT_EQ(r->duplicates, 1u);
+  auto again = s->Append(b);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->stored, 0u);
+  EXPECT_EQ(again->duplicates, 61u);
+  model::Batch more;
+  more.calls.push_back(Call("p1", 30));
+  auto r3 = s->Append(more);
+  ASSERT_TRUE(r3.has_value());
+  EXPECT_EQ(r3->stored, 1u);
+
+  // Each score finds its own call's dimensions.
+  model::Batch scores;
+  for (int i = 0; i < 30; ++i) scores.scores.push_back(Score("p2", i));
+  ASSERT_TRUE(s->Append(scores).has_value());
+  const auto by_model = ScoresByModel(*s, "p2");
+  ASSERT_EQ(by_model.size(), 30u);
+  for (int i = 0; i < 30; ++i) EXPECT_EQ(by_model.at("model-" + std::to_string(i)), 1u) << i;
+
+  // A conversation holds its own calls only.
+  auto conv = s->GetConversation("p1", "conv-4");
+  ASSERT_TRUE(conv.has_value()) << conv.error().message();
+  ASSERT_EQ(conv->calls.size(), 3u);
+  for (size_t k = 0; k < 3; ++k) EXPECT_EQ(conv->calls[k].id, "call-" + std::to_string(12 + k));
+  EXPECT_FALSE(s->GetConversation("p1", "conv-99").has_value());
+
+  auto counts = s->CountRecords("");
+  ASSERT_TRUE(counts.has_value());
+  EXPECT_EQ(counts->calls, 61u);
+}
+
+// Schema version 1, as written by earlier builds (the tables that changed, and the version).
+constexpr const char* kVersion1 = R"sql(
+CREATE TABLE calls(
+  project TEXT NOT NULL, id TEXT NOT NULL, trace_id TEXT NOT NULL, span_id TEXT NOT NULL,
+  parent_span_id TEXT NOT NULL, conversation_id TEXT NOT NULL, session_id TEXT NOT NULL,
+  user_id TEXT NOT NULL, start_ns INTEGER NOT NULL, end_ns INTEGER NOT NULL, ttft_s REAL,
+  operation TEXT NOT NULL, provider TEXT NOT NULL, request_model TEXT NOT NULL,
+  response_model TEXT NOT NULL, model TEXT NOT NULL, service TEXT NOT NULL,
+  environment TEXT NOT NULL, route TEXT NOT NULL, prompt_name TEXT NOT NULL,
+  prompt_version TEXT NOT NULL, release TEXT NOT NULL, variant TEXT NOT NULL,
+  input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
+  cache_read_tokens INTEGER NOT NULL, cache_creation_tokens INTEGER NOT NULL,
+  reasoning_tokens INTEGER NOT NULL, cost_usd REAL, cost_computed INTEGER NOT NULL,
+  status INTEGER NOT NULL, error_type TEXT NOT NULL, finish_reason TEXT NOT NULL,
+  input_text TEXT NOT NULL, output_text TEXT NOT NULL, attributes TEXT NOT NULL);
+CREATE UNIQUE INDEX calls_by_id ON calls(project, id);
+CREATE INDEX calls_by_time ON calls(project, start_ns);
+CREATE INDEX calls_by_conversation ON calls(project, conversation_id, start_ns)
+  WHERE conversation_id <> '';
+PRAGMA user_version = 1;
+)sql";
+
+void ExecOrFail(sqlite3* db, const std::string& sql) {
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "") << " in " << sql.substr(0, 80);
+  sqlite3_free(err);
+}
+
+TEST_F(SqliteKeys, MigratesAVersion1Database) {
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(Path().c_str(), &db), SQLITE_OK);
+    ExecOrFail(db, kVersion1);
+    for (int i = 0; i < 10; ++i) {
+      const std::string n = std::to_string(i);
+      ExecOrFail(db, "INSERT INTO calls VALUES('p1', 'call-" + n + "', '', '', '', '" +
+                         (i < 6 ? "conv-" + std::to_string(i / 3) : std::string()) +
+                         "', '', 'u', " + std::to_string(kT0 + i * 1'000'000'000LL) + ", " +
+                         std::to_string(kT0 + i * 1'000'000'000LL + 500'000'000) +
+                         ", NULL, 'chat', 'openai', 'model-" + n + "', '', 'model-" + n +
+                         "', '', 'prod', '', '', '', '', '', 1, 2, 0, 0, 0, NULL, 0, 1, '', '', "
+                         "'question " +
+                         n + "', '', '{\"k\":\"v\"}')");
+    }
+    sqlite3_close(db);
+  }
+  auto s = Open();
+  ASSERT_NE(s, nullptr);
+  RecordQuery q;
+  q.project = "p1";
+  q.newest_first = false;
+  auto page = s->ListCalls(q);
+  ASSERT_TRUE(page.has_value()) << page.error().message();
+  ASSERT_EQ(page->records.size(), 10u);
+  EXPECT_EQ(page->records[3].id, "call-3");
+  EXPECT_EQ(page->records[3].input_text, "question 3");
+  ASSERT_EQ(page->records[3].attributes.size(), 1u);
+
+  // The migrated ids still deduplicate; new ids are stored.
+  model::Batch b;
+  for (int i = 5; i < 15; ++i) b.calls.push_back(Call("p1", i));
+  auto r = s->Append(b);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->duplicates, 5u);
+  EXPECT_EQ(r->stored, 5u);
+
+  // Migrated calls and conversations are found by their keys.
+  auto conv = s->GetConversation("p1", "conv-1");
+  ASSERT_TRUE(conv.has_value()) << conv.error().message();
+  ASSERT_EQ(conv->calls.size(), 3u);
+  EXPECT_EQ(conv->calls[0].id, "call-3");
+  model::Batch scores;
+  for (int i = 0; i < 3; ++i) scores.scores.push_back(Score("p1", i));
+  ASSERT_TRUE(s->Append(scores).has_value());
+  const auto by_model = ScoresByModel(*s, "p1");
+  EXPECT_EQ(by_model,
+            (std::map<std::string, uint64_t>{{"model-0", 1}, {"model-1", 1}, {"model-2", 1}}));
+
+  // The version is now 2, and the old indexes are gone.
+  s->Close();
+  s.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(Path().c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 2);
+  sqlite3_finalize(st);
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('calls_by_id', "
+                               "'calls_by_conversation')",
+                               -1, &st, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+TEST_F(SqliteKeys, CheckpointsWhileTheStoreIsOpen) {
+  // The writer's commits do not checkpoint (SQLite's automatic checkpoints are replaced), so the
+  // database file grows only when the checkpointer copies the WAL into it.
+  SetCheckpointPagesForTesting(16);
+  auto s = Open();
+  ASSERT_NE(s, nullptr);
+  for (int b = 0; b < 40; ++b) {
+    model::Batch batch;
+    for (int i = 0; i < 50; ++i) {
+      model::Call c = Call("p1", b * 50 + i);
+      c.input_text = std::string(400, 'x');
+      batch.calls.push_back(std::move(c));
+    }
+    auto r = s->Append(batch);
+    ASSERT_TRUE(r.has_value()) << r.error().message();
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::filesystem::file_size(Path()) < 1'000'000 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_GE(std::filesystem::file_size(Path()), 1'000'000u);
+  s->Close();
+  s = Open();
+  ASSERT_NE(s, nullptr);
+  auto counts = s->CountRecords("p1");
+  ASSERT_TRUE(counts.has_value());
+  EXPECT_EQ(counts->calls, 2000u);
+}
+
+TEST_F(SqliteKeys, RefusesANewerSchema) {
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(Path().c_str(), &db), SQLITE_OK);
+    ExecOrFail(db, "PRAGMA user_version = 99");
+    sqlite3_close(db);
+  }
+  auto s = OpenSqliteStore({Path(), true, 4 << 20});
+  ASSERT_FALSE(s.has_value());
+  EXPECT_NE(s.error().message().find("schema version 99"), std::string::npos)
+      << s.error().message();
+}
+
+}  // namespace
+}  // namespace yardstick::store
