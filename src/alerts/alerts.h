@@ -33,6 +33,12 @@
 namespace yardstick::kpi {
 class Engine;
 }
+namespace yardstick::goals {
+class Engine;
+}
+namespace yardstick::baselines {
+class BaselineStore;
+}
 namespace yardstick::store {
 class Store;
 }
@@ -199,8 +205,10 @@ struct Observation {
 // Conditions that need data from other modules (goals' burn rate, baselines' comparisons and
 // histograms) call these; a missing function makes the rule unhealthy with a clear error.
 struct Sources {
-  kpi::Engine* kpis = nullptr;    // required
-  store::Store* store = nullptr;  // required: projects, raw records
+  kpi::Engine* kpis = nullptr;                    // required
+  store::Store* store = nullptr;                  // required: projects, raw records
+  goals::Engine* goals = nullptr;                 // burn_rate conditions
+  baselines::BaselineStore* baselines = nullptr;  // baseline and drift conditions
 };
 
 struct EngineOptions {

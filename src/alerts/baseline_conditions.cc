@@ -84,13 +84,13 @@ Result<std::vector<Observation>> BaselineCondition(const ConditionInput& in) {
   auto b = LoadBaseline(in);
   if (!b) return std::unexpected(b.error());
   if (b->spec.kpi != c.kpi) {
-    return MakeError(ErrorCode::kInvalidArgument, "baseline " + c.baseline + " froze " +
-                                                      (b->spec.kpi.empty() ? b->spec.field
-                                                                           : b->spec.kpi) +
-                                                      ", not KPI " + c.kpi);
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "baseline " + c.baseline + " froze " +
+                         (b->spec.kpi.empty() ? b->spec.field : b->spec.kpi) + ", not KPI " +
+                         c.kpi);
   }
   auto current = baselines::Measure(*in.sources.kpis, *in.sources.store, b->spec,
-                                     in.now_ns - in.rule.window_ns, in.now_ns);
+                                    in.now_ns - in.rule.window_ns, in.now_ns);
   if (!current) return std::unexpected(current.error());
   Observation o;
   o.numbers["threshold"] = c.change;
@@ -139,7 +139,11 @@ Result<std::vector<Observation>> DriftCondition(const ConditionInput& in) {
   if (IsCategorical(c.field)) {
     const auto ref = ToCategories(baselines::CategoryCounts(b->distribution));
     const auto cur = ToCategories(baselines::CategoryCounts(*current));
-    if (c.test == "psi") {
+    if (stats::AlignCategories(ref, cur).categories.size() < 2) {
+      // One category on both sides: the distributions are the same.
+      statistic = 0;
+      if (c.test == "chi2") pvalue = 1;
+    } else if (c.test == "psi") {
       auto r = stats::PsiCategorical(ref, cur);
       if (!r) return std::unexpected(r.error());
       statistic = *r;

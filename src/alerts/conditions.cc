@@ -83,6 +83,9 @@ Result<std::vector<Observation>> EvaluateCondition(const ConditionInput& in) {
   const std::string& type = in.rule.condition.type;
   if (type == "threshold") return Threshold(in);
   if (type == "change") return ChangeDetection(in);
+  if (type == "burn_rate") return BurnRateCondition(in);
+  if (type == "baseline") return BaselineCondition(in);
+  if (type == "drift") return DriftCondition(in);
   return MakeError(ErrorCode::kUnsupported,
                    "condition type " + type + " is not available in this build");
 }

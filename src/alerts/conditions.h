@@ -21,8 +21,11 @@ struct ConditionInput {
 
 Result<std::vector<Observation>> EvaluateCondition(const ConditionInput& input);
 
-// The condition types (conditions.cc, change.cc).
+// The condition types (conditions.cc, change.cc, baseline_conditions.cc).
 Result<std::vector<Observation>> ChangeDetection(const ConditionInput& input);
+Result<std::vector<Observation>> BurnRateCondition(const ConditionInput& input);
+Result<std::vector<Observation>> BaselineCondition(const ConditionInput& input);
+Result<std::vector<Observation>> DriftCondition(const ConditionInput& input);
 
 // The rule's KPI with its parameters, scope and groups over [from, to) in steps (0 = one value).
 kpi::Request KpiRequest(const ConditionInput& input, int64_t from_ns, int64_t to_ns,

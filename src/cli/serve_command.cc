@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "alerts/alerts.h"
+#include "cli/check_command.h"
 #include "config/config.h"
 #include "kpi/kpi.h"
 #include "server/server.h"
@@ -21,19 +22,14 @@ struct ServeArgs {
   std::string data_dir;
 };
 
-// What the configuration is checked against: the built-in KPI names and the alert template
-// syntax.
-config::LoadOptions LoadOptions() {
+int RunServe(const ServeArgs& args) {
   config::LoadOptions options;
   options.builtin_kpi_names = kpi::BuiltinNames();
+  options.builtin_kpi_units = BuiltinKpiUnits();
   options.check_template = alerts::TemplateProblem;
-  return options;
-}
-
-int RunServe(const ServeArgs& args) {
   Result<config::Config> loaded = args.config_path.empty()
                                       ? Result<config::Config>(config::Defaults())
-                                      : config::LoadFile(args.config_path, LoadOptions());
+                                      : config::LoadFile(args.config_path, options);
   if (!loaded) {
     std::cerr << "yardstick serve: invalid configuration:\n" << loaded.error().message() << "\n";
     return 2;

@@ -406,6 +406,26 @@ void ReadAlerts(const Field& f, Context& ctx, const std::vector<KpiConfig>& kpis
 }
 
 void CheckAlertReferences(const Config& config, Context& ctx) {
+  std::vector<std::string_view> goals;
+  for (const auto& g : config.goals) goals.push_back(g.name);
+  for (size_t i = 0; i < config.alerts.size(); ++i) {
+    const AlertConditionConfig& c = config.alerts[i].condition;
+    if (c.type != "burn_rate" || c.goal.empty()) continue;
+    if (std::find(goals.begin(), goals.end(), c.goal) != goals.end()) continue;
+    std::string message =
+        "alerts[" + std::to_string(i) + "].condition.goal: no goal named " + Quote(c.goal);
+    if (auto near = Suggest(c.goal, goals)) {
+      message += " (did you mean " + Quote(*near) + "?)";
+    } else if (goals.empty()) {
+      message += " (the goals section defines none)";
+    } else {
+      message += "; goals: " + JoinNames(goals);
+    }
+    YAML::Mark mark;
+    mark.line = c.goal_place.line - 1;
+    mark.column = c.goal_place.column - 1;
+    ctx.diag.Add(mark, std::move(message));
+  }
   std::vector<std::string_view> notifiers;
   for (const auto& n : config.notifiers) notifiers.push_back(n.name);
   for (size_t i = 0; i < config.alerts.size(); ++i) {

@@ -22,7 +22,6 @@ using internal::Field;
 using internal::MapReader;
 
 // The sections a later version will define; rejected by name until then.
-constexpr std::array<std::string_view, 2> kReservedSections = {"goals", "schedules"};
 constexpr std::array<std::string_view, 12> kTopKeys = {
     "server", "storage",  "auth",   "redaction", "pricing",     "kpis",
     "goals",  "alerting", "alerts", "notifiers", "escalations", "schedules"};
@@ -54,23 +53,20 @@ std::expected<Config, Failure> Parse(std::string_view yaml, const std::string& n
   }
   Context ctx{diag, base_dir, options};
   MapReader top(Field{root, root.Mark(), ""}, diag, kTopKeys);
-  for (const auto& entry : top.entries()) {
-    if (std::find(kReservedSections.begin(), kReservedSections.end(), entry.key) !=
-        kReservedSections.end()) {
-      diag.Add(entry.key_mark, entry.key + " is not supported by this version");
-    }
-  }
   if (auto f = top.Get("server")) internal::ReadServer(*f, ctx, config.server);
   if (auto f = top.Get("storage")) internal::ReadStorage(*f, ctx, config.storage);
   if (auto f = top.Get("auth")) internal::ReadAuth(*f, ctx, config.auth);
   if (auto f = top.Get("redaction")) internal::ReadRedaction(*f, ctx, config.redaction);
   if (auto f = top.Get("pricing")) internal::ReadPricing(*f, ctx, config.pricing);
   if (auto f = top.Get("kpis")) internal::ReadKpis(*f, ctx, config.kpis);
+  if (auto f = top.Get("goals")) internal::ReadGoals(*f, ctx, config.goals);
+  if (auto f = top.Get("schedules")) internal::ReadSchedules(*f, ctx, config.schedules);
   if (auto f = top.Get("notifiers")) internal::ReadNotifiers(*f, ctx, config.notifiers);
   if (auto f = top.Get("escalations")) {
     internal::ReadEscalations(*f, ctx, config.escalations);
     internal::CheckEscalationReferences(*f, ctx, config);
   }
+  internal::CheckGoalReferences(ctx, config);
   if (auto f = top.Get("alerting")) internal::ReadAlerting(*f, ctx, config.alerting);
   if (auto f = top.Get("alerts")) internal::ReadAlerts(*f, ctx, config.kpis, config.alerts);
   internal::CheckAlertReferences(config, ctx);

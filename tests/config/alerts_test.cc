@@ -219,6 +219,23 @@ TEST(AlertsConfig, NotifiersMustBeDefined) {
             "section defines none)");
 }
 
+TEST(AlertsConfig, BurnRateNamesADefinedGoal) {
+  const std::string goals =
+      "goals:\n  - {name: fast_answers, kpi: latency_p95, scope: {project: shop}, target: "
+      "\"<= 2s\"}\n";
+  const std::string rule =
+      "alerts:\n  - name: A\n    condition: {type: burn_rate, goal: fast_answer, burn_rate: "
+      "14.4}\n    window: 1h\n";
+  EXPECT_EQ(Errors(goals + rule),
+            "<string>:5:40: alerts[0].condition.goal: no goal named \"fast_answer\" (did you "
+            "mean \"fast_answers\"?)");
+  const Config c = Valid(goals +
+                         "alerts:\n  - name: A\n    condition: {type: burn_rate, goal: "
+                         "fast_answers, burn_rate: 14.4}\n");
+  ASSERT_EQ(c.alerts.size(), 1u);
+  EXPECT_DOUBLE_EQ(c.alerts[0].condition.value, 14.4);
+}
+
 TEST(AlertsConfig, DriftOnAScoreNeedsItsName) {
   EXPECT_EQ(Errors("alerts:\n  - name: A\n    condition: {type: drift, field: score_value, "
                    "baseline: b, test: ks}\n"),

@@ -261,13 +261,10 @@ TEST(ConfigErrors, ClickHouse) {
             "([A-Za-z_][A-Za-z0-9_]*), got \"my-db\"");
 }
 
-TEST(ConfigErrors, ReservedSectionsAreNotSupportedYet) {
-  EXPECT_EQ(Errors("server: {threads: 2}\ngoals: {}\n"),
-            "<string>:2:1: goals is not supported by this version");
-  for (const char* section : {"schedules"}) {
-    EXPECT_EQ(Errors(std::string(section) + ": []\n"),
-              std::string("<string>:1:1: ") + section + " is not supported by this version");
-  }
+TEST(ConfigErrors, EverySectionHasItsShape) {
+  EXPECT_EQ(Errors("server: {threads: 2}\nalerts: {name: x}\ngoals: {}\n"),
+            "<string>:2:9: alerts: expected a list, got a mapping\n"
+            "<string>:3:8: goals: expected a list, got a mapping");
 }
 
 TEST(ConfigErrors, TagsAndMergeKeys) {
