@@ -19,6 +19,7 @@
 #include "redact/redactor.h"
 #include "server/auth.h"
 #include "server/dashboard.h"
+#include "server/eval_run_routes.h"
 #include "server/http_util.h"
 #include "server/notification_routes.h"
 #include "server/prometheus.h"
@@ -188,6 +189,13 @@ class Server::Impl {
     auto escalations = OpenEscalations(config_, store_.get(), outbox_.get(), metrics_);
     if (!escalations) return std::unexpected(escalations.error());
     escalations_ = std::move(*escalations);
+    if (auto r = AddEvalRunRoutes(http_, config_.server.data_dir + "/state.db",
+                                  [this](auto& req, auto& res, bool need, auto* p) {
+                                    return Authorize(req, res, need, p);
+                                  });
+        !r) {
+      return std::unexpected(r.error());
+    }
 
     SetUpMetrics();
     SetUpRoutes();
