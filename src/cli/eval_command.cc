@@ -188,6 +188,14 @@ int RunEval(const EvalArgs& args) {
                                "the server rejected scores: " + pushed->first_rejection));
       return 2;
     }
+    auto document = eval::PushRunDocument(*run, suite->server_url, key);
+    if (!document) {
+      PrintError("eval", document.error().WithContext("pushing the run document (it was saved)"));
+      return 2;
+    }
+    std::cerr << "yardstick eval: run " << pushed->run_id
+              << (*document ? " stored" : " already stored") << " at " << suite->server_url
+              << "/v1/eval-runs/" << pushed->run_id << "\n";
   }
   for (const auto& ex : run->examples) {
     if (!ex.output)

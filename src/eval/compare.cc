@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <random>
 
 #include "eval/eval.h"
 #include "stats/multiple_testing.h"
@@ -29,6 +30,43 @@ std::string Num(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.6g", v);
   return buf;
+}
+
+// The percentile interval of value - baseline over bootstrap resamples of the pairs.
+void DeltaInterval(const MetricColumn& base, const MetricColumn& cur,
+                   const std::vector<std::pair<std::size_t, std::size_t>>& pairs, const ValueFn& fn,
+                   const ComparisonSpec& spec, MetricComparison& c) {
+  if (pairs.size() < 2 || spec.resamples < 1) return;
+  std::mt19937_64 rng(spec.seed);
+  std::uniform_int_distribution<std::size_t> pick(0, pairs.size() - 1);
+  std::vector<double> deltas;
+  deltas.reserve(static_cast<std::size_t>(spec.resamples));
+  std::vector<double> a(cur.width), b(cur.width);
+  for (int r = 0; r < spec.resamples; ++r) {
+    std::fill(a.begin(), a.end(), 0.0);
+    std::fill(b.begin(), b.end(), 0.0);
+    for (std::size_t k = 0; k < pairs.size(); ++k) {
+      const auto& [bi, ri] = pairs[pick(rng)];
+      const auto& rb = *base.rows[bi];
+      const auto& rr = *cur.rows[ri];
+      for (std::size_t w = 0; w < cur.width; ++w) {
+        a[w] += rb[w];
+        b[w] += rr[w];
+      }
+    }
+    const double d = fn(b) - fn(a);
+    if (std::isfinite(d)) deltas.push_back(d);
+  }
+  if (deltas.empty()) return;
+  std::sort(deltas.begin(), deltas.end());
+  auto quantile = [&](double q) {  // numpy's linear interpolation
+    const double pos = q * static_cast<double>(deltas.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(pos));
+    const std::size_t hi = std::min(lo + 1, deltas.size() - 1);
+    return deltas[lo] + (pos - static_cast<double>(lo)) * (deltas[hi] - deltas[lo]);
+  };
+  c.delta_ci_low = quantile(0.025);
+  c.delta_ci_high = quantile(0.975);
 }
 
 Result<MetricComparison> CompareMetric(const MetricColumn& base, const MetricColumn& cur,
@@ -71,6 +109,7 @@ Result<MetricComparison> CompareMetric(const MetricColumn& base, const MetricCol
   c.baseline = (*fn)(a.Sum());
   c.value = (*fn)(b.Sum());
   c.delta = c.value - c.baseline;
+  DeltaInterval(base, cur, pairs, *fn, spec, c);
   if (cur.binary && base.binary) {
     std::vector<bool> x, y;
     for (const auto& [bi, ri] : pairs) {

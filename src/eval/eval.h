@@ -15,6 +15,8 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <limits>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
@@ -91,6 +93,10 @@ struct MetricComparison {
   double baseline = 0;
   double value = 0;
   double delta = 0;  // value - baseline
+  // Paired bootstrap interval of delta (percentile; examples resampled in pairs, the
+  // comparison's resamples and seed, 95 %); NaN when not compared.
+  double delta_ci_low = std::numeric_limits<double>::quiet_NaN();
+  double delta_ci_high = std::numeric_limits<double>::quiet_NaN();
   double p_value = 1;
   double p_adjusted = 1;
   bool significant = false;
@@ -172,6 +178,13 @@ void EvaluateGate(const std::vector<GateCondition>& conditions, Run& run);
 std::optional<Error> SaveRun(const Run& run, const std::string& dir);
 Result<Run> LoadRun(const std::string& dir_or_file);
 
+// results.json as a JSON document, and back (`where` names the source in errors). The server
+// stores and compares runs posted in this form.
+nlohmann::json RunToJson(const Run& run);
+Result<Run> RunFromJson(const nlohmann::json& doc, const std::string& where);
+// A comparison as results.json and GET /v1/eval-runs/compare write it.
+nlohmann::json ComparisonToJson(const Comparison& comparison);
+
 // The run's id: "<suite name>-<created, without - and :>".
 std::string RunId(const Run& run);
 
@@ -191,6 +204,11 @@ struct PushResult {
 // the example id in the comment and the run's creation time. Errors: the server cannot be
 // reached or refuses the request (an HTTP status other than 200 after the retries).
 Result<PushResult> PushRun(const Run& run, const std::string& url, const std::string& api_key);
+
+// Posts the run document (RunToJson) to `yardstick serve` at `url` (POST /v1/eval-runs).
+// Returns true when the server stored it, false when it already had this run. Errors: the
+// server cannot be reached or answers other than 200/201.
+Result<bool> PushRunDocument(const Run& run, const std::string& url, const std::string& api_key);
 
 // Renderings (report.cc).
 std::string RenderJunit(const Run& run);

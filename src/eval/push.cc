@@ -18,6 +18,36 @@ std::string RunId(const Run& run) {
   return run.suite_name + "-" + stamp;
 }
 
+Result<bool> PushRunDocument(const Run& run, const std::string& url, const std::string& api_key) {
+  const std::size_t scheme = url.starts_with("http://") ? 7 : url.starts_with("https://") ? 8 : 0;
+  if (scheme == 0) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "server url '" + url + "': expected http[s]://host[:port]");
+  }
+  const std::size_t slash = url.find('/', scheme);
+  httplib::Client client(slash == std::string::npos ? url : url.substr(0, slash));
+  client.set_connection_timeout(10, 0);
+  client.set_read_timeout(60, 0);
+  const httplib::Headers headers = {{"Authorization", "Bearer " + api_key}};
+  const std::string body =
+      RunToJson(run).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  for (int attempt = 0;; ++attempt) {
+    auto res = client.Post("/v1/eval-runs", headers, body, "application/json");
+    if (res && (res->status == 200 || res->status == 201)) return res->status == 201;
+    if (!res && attempt >= 4) {
+      return MakeError(ErrorCode::kIo, url + ": " + httplib::to_string(res.error()));
+    }
+    if (res && ((res->status != 429 && res->status != 503) || attempt >= 4)) {
+      return MakeError(ErrorCode::kIo, url + "/v1/eval-runs: HTTP " + std::to_string(res->status) +
+                                           ": " + res->body.substr(0, 300));
+    }
+    auto wait = res ? ParseRetryAfter(res->get_header_value("Retry-After"),
+                                      std::chrono::system_clock::now())
+                    : std::nullopt;
+    std::this_thread::sleep_for(wait.value_or(std::chrono::duration<double>(1 << attempt)));
+  }
+}
+
 Result<PushResult> PushRun(const Run& run, const std::string& url, const std::string& api_key) {
   const std::size_t scheme = url.starts_with("http://") ? 7 : url.starts_with("https://") ? 8 : 0;
   if (scheme == 0) {

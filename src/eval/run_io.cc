@@ -40,7 +40,35 @@ Aggregate AggregateOf(const json& j) {
   return a;
 }
 
-json ToJson(const Run& run) {
+}  // namespace
+
+json ComparisonToJson(const Comparison& comparison) {
+  json metrics_json = json::array();
+  for (const auto& c : comparison.metrics) {
+    json j = {{"metric", c.metric},
+              {"test", c.test},
+              {"baseline", Num(c.baseline)},
+              {"value", Num(c.value)},
+              {"delta", Num(c.delta)},
+              {"delta_ci_low", Num(c.delta_ci_low)},
+              {"delta_ci_high", Num(c.delta_ci_high)},
+              {"p_value", Num(c.p_value)},
+              {"p_adjusted", Num(c.p_adjusted)},
+              {"significant", c.significant},
+              {"regression", c.regression},
+              {"improvement", c.improvement},
+              {"pairs", c.pairs},
+              {"excluded", c.excluded}};
+    if (!c.note.empty()) j["note"] = c.note;
+    metrics_json.push_back(std::move(j));
+  }
+  return {{"baseline", comparison.baseline},
+          {"correction", comparison.correction},
+          {"alpha", comparison.alpha},
+          {"metrics", metrics_json}};
+}
+
+json RunToJson(const Run& run) {
   json out;
   out["format"] = "yardstick-eval-run";
   out["version"] = 1;
@@ -157,29 +185,7 @@ json ToJson(const Run& run) {
                         {"candidates", run.discovery->candidates},
                         {"slices", slices_json}};
   }
-  if (run.comparison) {
-    json metrics_json = json::array();
-    for (const auto& c : run.comparison->metrics) {
-      json j = {{"metric", c.metric},
-                {"test", c.test},
-                {"baseline", Num(c.baseline)},
-                {"value", Num(c.value)},
-                {"delta", Num(c.delta)},
-                {"p_value", Num(c.p_value)},
-                {"p_adjusted", Num(c.p_adjusted)},
-                {"significant", c.significant},
-                {"regression", c.regression},
-                {"improvement", c.improvement},
-                {"pairs", c.pairs},
-                {"excluded", c.excluded}};
-      if (!c.note.empty()) j["note"] = c.note;
-      metrics_json.push_back(std::move(j));
-    }
-    out["comparison"] = {{"baseline", run.comparison->baseline},
-                         {"correction", run.comparison->correction},
-                         {"alpha", run.comparison->alpha},
-                         {"metrics", metrics_json}};
-  }
+  if (run.comparison) out["comparison"] = ComparisonToJson(*run.comparison);
   json gate = json::array();
   for (const auto& g : run.gate) {
     gate.push_back({{"condition", g.condition}, {"passed", g.passed}, {"detail", g.detail}});
@@ -187,6 +193,8 @@ json ToJson(const Run& run) {
   out["gate"] = {{"passed", run.gate_passed}, {"conditions", gate}};
   return out;
 }
+
+namespace {
 
 std::optional<Error> WriteText(const fs::path& path, const std::string& text) {
   const fs::path temp = path.string() + ".tmp";
@@ -202,7 +210,9 @@ std::optional<Error> WriteText(const fs::path& path, const std::string& text) {
   return std::nullopt;
 }
 
-Result<Run> FromJson(const json& j, const std::string& where) {
+}  // namespace
+
+Result<Run> RunFromJson(const json& j, const std::string& where) {
   auto bad = [&](const std::string& why) {
     return MakeError(ErrorCode::kParse, where + ": " + why);
   };
@@ -330,15 +340,14 @@ Result<Run> FromJson(const json& j, const std::string& where) {
   }
 }
 
-}  // namespace
-
 std::optional<Error> SaveRun(const Run& run, const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Error(ErrorCode::kIo, dir + ": cannot create the run folder: " + ec.message());
   const fs::path base(dir);
-  if (auto e = WriteText(base / "results.json",
-                         ToJson(run).dump(1, ' ', false, json::error_handler_t::replace) + "\n")) {
+  if (auto e =
+          WriteText(base / "results.json",
+                    RunToJson(run).dump(1, ' ', false, json::error_handler_t::replace) + "\n")) {
     return e;
   }
   if (auto e = WriteText(base / "junit.xml", RenderJunit(run))) return e;
@@ -354,7 +363,7 @@ Result<Run> LoadRun(const std::string& dir_or_file) {
   if (!text) return std::unexpected(text.error());
   json j = json::parse(*text, nullptr, false);
   if (j.is_discarded()) return MakeError(ErrorCode::kParse, path + ": malformed JSON");
-  return FromJson(j, path);
+  return RunFromJson(j, path);
 }
 
 }  // namespace yardstick::eval

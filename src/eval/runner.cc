@@ -92,6 +92,13 @@ std::optional<Error> FillPrecomputed(const Suite& suite, std::vector<ExampleResu
     if (auto v = NumberField(row, "input_tokens")) ex.input_tokens = static_cast<int64_t>(*v);
     if (auto v = NumberField(row, "output_tokens")) ex.output_tokens = static_cast<int64_t>(*v);
     if (auto v = NumberField(row, "cost_usd")) ex.cost_usd = *v;
+    // A classifier's score (ece's score_field) may come with the outputs.
+    for (const MetricSpec& m : suite.metrics) {
+      const auto field = m.options.find("score_field");
+      if (field == m.options.end() || !field->is_string()) continue;
+      const auto score = row.find(field->get<std::string>());
+      if (score != row.end() && !score->is_null()) ex.fields[field->get<std::string>()] = *score;
+    }
   }
   return std::nullopt;
 }

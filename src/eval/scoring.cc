@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "eval/classification_scoring.h"
 #include "metrics/registry.h"
 #include "stats/bootstrap.h"
 
@@ -130,6 +131,7 @@ std::optional<Error> CheckRemoteMetricSpec(const MetricSpec& spec);  // remote_m
 
 std::optional<Error> CheckMetricSpec(const MetricSpec& spec) {
   if (IsRemoteMetric(spec.name)) return CheckRemoteMetricSpec(spec);
+  if (IsClassificationMetric(spec.name)) return CheckClassificationSpec(spec);
   if (FindMean(spec.name) != nullptr) {
     if (!spec.options.empty()) {
       return Error(
@@ -155,7 +157,8 @@ std::optional<Error> CheckMetricSpec(const MetricSpec& spec) {
   return Error(ErrorCode::kNotFound,
                "unknown metric '" + spec.name +
                    "': expected a metric of the library (bleu, chrf, ter, rouge1, rougeL, "
-                   "squad_f1, exact_match, contains, ...), regex, json_valid, latency, "
+                   "squad_f1, exact_match, contains, ...), accuracy, precision, recall, f1, mcc, "
+                   "cohen_kappa, ece, regex, json_valid, latency, "
                    "input_tokens, output_tokens, tokens, cost, judge, perplexity or "
                    "semantic_similarity");
 }
@@ -171,6 +174,7 @@ Result<ValueFn> MakeValueFn(const MetricSpec& spec, MetricKind kind) {
       return s[1] > 0 ? std::exp(-s[0] / s[1]) : std::numeric_limits<double>::quiet_NaN();
     });
   }
+  if (IsClassificationMetric(spec.name)) return ClassificationValueFn(spec);
   auto options = TextOptions(spec);
   if (!options) return std::unexpected(options.error());
   auto metric = metrics::CreateTextMetric(LibraryName(spec), *options);
@@ -211,6 +215,7 @@ MetricColumn MeanColumn(const MetricSpec& spec, std::string display, bool higher
 Result<MetricColumn> ScoreLocalMetric(const MetricSpec& spec,
                                       std::span<const ExampleResult> examples) {
   const std::size_t n = examples.size();
+  if (IsClassificationMetric(spec.name)) return ScoreClassification(spec, examples);
   if (const MeanInfo* info = FindMean(spec.name)) {
     std::vector<std::optional<double>> values(n);
     std::vector<std::string> reasons(n);

@@ -25,6 +25,7 @@
 #include "server/auth.h"
 #include "server/dashboard.h"
 #include "server/goals_routes.h"
+#include "server/eval_run_routes.h"
 #include "server/http_util.h"
 #include "server/notification_routes.h"
 #include "server/prometheus.h"
@@ -206,6 +207,13 @@ class Server::Impl {
     escalations_ = std::move(*escalations);
     if (auto r = InitGoals(); !r) return r;
     if (auto r = SetUpAlerts(); !r) return r;
+    if (auto r = AddEvalRunRoutes(http_, config_.server.data_dir + "/state.db",
+                                  [this](auto& req, auto& res, bool need, auto* p) {
+                                    return Authorize(req, res, need, p);
+                                  });
+        !r) {
+      return std::unexpected(r.error());
+    }
 
     SetUpMetrics();
     SetUpRoutes();

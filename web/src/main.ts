@@ -5,6 +5,7 @@ import { h } from "./dom";
 import { availableEntries, registerPage } from "./features";
 import { callsPage } from "./pages/calls";
 import { conversationPage } from "./pages/conversation";
+import { evalsPage } from "./pages/evals";
 import { explorerPage } from "./pages/explorer";
 import { loginPage } from "./pages/login";
 import { overviewPage } from "./pages/overview";
@@ -14,6 +15,7 @@ import "./style.css";
 registerPage({ label: "Overview", href: "/", route: { pattern: /^\/$/, page: overviewPage } });
 registerPage({ label: "KPIs", href: "/kpis", route: { pattern: /^\/kpis\/?$/, page: explorerPage } });
 registerPage({ label: "Calls", href: "/calls", route: { pattern: /^\/calls\/?$/, page: callsPage } });
+registerPage({ label: "Evals", href: "/evals", route: { pattern: /^\/evals(?:\/([^/]+))?\/?$/, page: evalsPage }, requires: "/v1/eval-runs" });
 registerPage({ label: "", href: "", route: { pattern: /^\/conversations\/([^/]+)\/?$/, page: conversationPage } });
 
 const app = document.getElementById("app")!;
