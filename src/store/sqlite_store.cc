@@ -279,8 +279,13 @@ Result<void> AddFilters(const DimensionFilter& filter,
   return {};
 }
 
-Result<void> CheckGroupBy(const std::vector<std::string>& group_by) {
+// With `attributes`, group_by may also name attributes.<key>.
+Result<void> CheckGroupBy(const std::vector<std::string>& group_by, bool attributes = false) {
   for (const auto& g : group_by) {
+    if (attributes && IsAttributeName(g)) {
+      if (auto r = CheckAttributeName(g); !r) return r;
+      continue;
+    }
     if (std::find(kDimensionNames.begin(), kDimensionNames.end(), g) == kDimensionNames.end()) {
       return MakeError(ErrorCode::kInvalidArgument,
                        "cannot group by '" + g +
@@ -288,6 +293,21 @@ Result<void> CheckGroupBy(const std::vector<std::string>& group_by) {
     }
   }
   return {};
+}
+
+// The SQL of a group_by entry: the column of a dimension, or the attribute's text ("" when the
+// record lacks it). Attribute names are checked by CheckGroupBy (no quotes), so the JSON path is
+// a safe literal.
+std::string GroupExpression(const std::string& name) {
+  if (!IsAttributeName(name)) return name;
+  return "COALESCE(json_extract(attributes, '$.\"" + name.substr(kAttributePrefix.size()) +
+         "\"'), '')";
+}
+
+std::unexpected<Error> TooManyGroups(size_t limit) {
+  return MakeError(ErrorCode::kInvalidArgument,
+                   "the query has more than " + std::to_string(limit) +
+                       " groups; filter it or group by fewer fields");
 }
 
 model::Call ReadCall(const Statement& s) {
@@ -882,7 +902,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<ConversationCell>> QueryConversations(const RollupQuery& q) override {
-    if (auto r = CheckGroupBy(q.group_by); !r) return std::unexpected(r.error());
+    if (auto r = CheckGroupBy(q.group_by, true); !r) return std::unexpected(r.error());
     if (q.step_ns < 0) return MakeError(ErrorCode::kInvalidArgument, "negative step");
     const int64_t from = FloorTo(q.from_ns, kNanosPerMinute);
     const int64_t to = CeilTo(q.to_ns, kNanosPerMinute);
@@ -894,8 +914,11 @@ class SqliteStore final : public Store {
     if (auto r = AddFilters(q.filter, CallFilterColumns(), where, values); !r) {
       return std::unexpected(r.error());
     }
-    std::string groups;
-    for (const auto& g : q.group_by) groups += ", " + g;
+    std::string groups, group_columns;
+    for (size_t k = 0; k < q.group_by.size(); ++k) {
+      groups += ", g" + std::to_string(k);
+      group_columns += ", " + GroupExpression(q.group_by[k]) + " AS g" + std::to_string(k);
+    }
     auto exists = [](const char* name) {
       return std::string(
                  "EXISTS(SELECT 1 FROM outcomes o WHERE o.project = conv.project AND "
@@ -906,7 +929,7 @@ class SqliteStore final : public Store {
     const std::string sql =
         "WITH conv AS (SELECT project, conversation_id AS cid, MIN(start_ns) AS t0, "
         "MAX(end_ns) AS t1, SUM(COALESCE(cost_usd, 0)) AS cost, session_id" +
-        groups + " FROM calls WHERE " + where + " GROUP BY conversation_id) SELECT " + bucket +
+        group_columns + " FROM calls WHERE " + where + " GROUP BY conversation_id) SELECT " + bucket +
         " AS bucket" + groups + ", COUNT(*), SUM(" + exists("escalated") + "), SUM(" +
         exists("resolved") + "), SUM(" + exists("resolved") + " AND NOT " +
         exists("repeat_contact") +
@@ -929,12 +952,16 @@ class SqliteStore final : public Store {
     for (const auto& v : values) stmt->Bind(i++, v);
     if (q.step_ns > 0) stmt->Bind(stmt->ParameterIndex(":step"), q.step_ns);
     std::vector<ConversationCell> out;
+    std::set<std::vector<std::string>> distinct_groups;
     int rc;
     const int g = static_cast<int>(q.group_by.size());
     while ((rc = stmt->Step()) == SQLITE_ROW) {
       ConversationCell cell;
       cell.bucket_ns = from + stmt->Int(0) * q.step_ns;
       for (int k = 0; k < g; ++k) cell.group.emplace_back(stmt->Text(1 + k));
+      if (distinct_groups.insert(cell.group).second && distinct_groups.size() > kMaxRawGroups) {
+        return TooManyGroups(kMaxRawGroups);
+      }
       int c = 1 + g;
       auto& a = cell.aggregate;
       a.conversations = static_cast<uint64_t>(stmt->Int(c++));
@@ -955,7 +982,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<RawCell>> QueryRaw(const RawQuery& q) override {
-    if (auto r = CheckGroupBy(q.group_by); !r) return std::unexpected(r.error());
+    if (auto r = CheckGroupBy(q.group_by, true); !r) return std::unexpected(r.error());
     if (q.step_ns < 0) return MakeError(ErrorCode::kInvalidArgument, "negative step");
     const std::map<std::string, std::string, std::less<>>* columns;
     std::string table, time_column, value;
@@ -998,15 +1025,22 @@ class SqliteStore final : public Store {
     }
     const int64_t from = FloorTo(q.from_ns, kNanosPerMinute);
     const int64_t to = CeilTo(q.to_ns, kNanosPerMinute);
-    std::string sql = "SELECT " + time_column + ", " + value;
-    for (const auto& g : q.group_by) sql += ", " + g;
+    // Columns 2.. feed the source's rollup aggregate.
+    const std::string aggregate_columns =
+        q.source == "calls" ? "end_ns, ttft_s, input_tokens, output_tokens, cache_read_tokens, "
+                              "reasoning_tokens, cost_usd, status"
+        : q.source == "scores" ? "value, label"
+                               : "value";
+    const int first_group = q.source == "calls" ? 10 : q.source == "scores" ? 4 : 3;
+    std::string sql = "SELECT " + time_column + ", " + value + ", " + aggregate_columns;
+    for (const auto& g : q.group_by) sql += ", " + GroupExpression(g);
     sql += " FROM " + table + " WHERE project = ? AND " + time_column + " >= ? AND " + time_column +
            " < ?";
-    // attributes.<key> filters (calls) go through json_extract on the attribute object.
+    // attributes.<key> filters go through json_extract on the attribute object.
     DimensionFilter plain;
     std::vector<std::pair<std::string, std::string>> attribute_filters;
     for (const auto& f : q.filter) {
-      if (f.first.starts_with("attributes.") && q.source == "calls") {
+      if (IsAttributeName(f.first)) {
         attribute_filters.emplace_back("$.\"" + f.first.substr(11) + "\"", f.second);
       } else {
         plain.push_back(f);
@@ -1031,14 +1065,39 @@ class SqliteStore final : public Store {
       stmt->Bind(i++, v);
     }
     std::map<std::pair<int64_t, std::vector<std::string>>, RawAggregate> cells;
+    std::set<std::vector<std::string>> distinct_groups;
     int rc;
     const int g = static_cast<int>(q.group_by.size());
+    model::Call call;
+    model::Score score;
     while ((rc = stmt->Step()) == SQLITE_ROW) {
       const int64_t t = stmt->Int(0);
       const int64_t bucket = q.step_ns > 0 ? from + (t - from) / q.step_ns * q.step_ns : from;
       std::vector<std::string> group;
-      for (int k = 0; k < g; ++k) group.emplace_back(stmt->Text(2 + k));
+      for (int k = 0; k < g; ++k) group.emplace_back(stmt->Text(first_group + k));
+      if (q.max_groups > 0 && !distinct_groups.contains(group)) {
+        distinct_groups.insert(group);
+        if (distinct_groups.size() > q.max_groups) return TooManyGroups(q.max_groups);
+      }
       RawAggregate& a = cells[{bucket, std::move(group)}];
+      if (q.source == "calls") {
+        call.start_ns = t;
+        call.end_ns = stmt->Int(2);
+        call.ttft_s = stmt->IsNull(3) ? std::nullopt : std::optional<double>(stmt->Double(3));
+        call.input_tokens = stmt->Int(4);
+        call.output_tokens = stmt->Int(5);
+        call.cache_read_tokens = stmt->Int(6);
+        call.reasoning_tokens = stmt->Int(7);
+        call.cost_usd = stmt->IsNull(8) ? std::nullopt : std::optional<double>(stmt->Double(8));
+        call.status = static_cast<model::CallStatus>(stmt->Int(9));
+        a.calls.Add(call);
+      } else if (q.source == "scores") {
+        score.value = stmt->IsNull(2) ? std::nullopt : std::optional<double>(stmt->Double(2));
+        score.label = stmt->Text(3);
+        a.scores.Add(score);
+      } else {
+        a.scores.AddValue(stmt->Double(2));
+      }
       ++a.count;
       if (!stmt->IsNull(1)) {
         const double v = stmt->Double(1);
