@@ -505,8 +505,9 @@ yardstick::Result<Result> Engine::Query(const Request& req) const {
   }
   // Grouped by an attribute, record KPIs are answered from raw records: the cells carry the
   // rollup aggregates, so the points are computed by the same functions as from rollups.
-  auto raw_cells = [&](const std::string& source, store::DimensionFilter extra)
-      -> yardstick::Result<std::vector<store::RawCell>> {
+  auto raw_cells =
+      [&](const std::string& source,
+          store::DimensionFilter extra) -> yardstick::Result<std::vector<store::RawCell>> {
     store::RawQuery q;
     q.project = r.project;
     q.source = source;

@@ -305,9 +305,8 @@ std::string GroupExpression(const std::string& name) {
 }
 
 std::unexpected<Error> TooManyGroups(size_t limit) {
-  return MakeError(ErrorCode::kInvalidArgument,
-                   "the query has more than " + std::to_string(limit) +
-                       " groups; filter it or group by fewer fields");
+  return MakeError(ErrorCode::kInvalidArgument, "the query has more than " + std::to_string(limit) +
+                                                    " groups; filter it or group by fewer fields");
 }
 
 model::Call ReadCall(const Statement& s) {
@@ -929,8 +928,8 @@ class SqliteStore final : public Store {
     const std::string sql =
         "WITH conv AS (SELECT project, conversation_id AS cid, MIN(start_ns) AS t0, "
         "MAX(end_ns) AS t1, SUM(COALESCE(cost_usd, 0)) AS cost, session_id" +
-        group_columns + " FROM calls WHERE " + where + " GROUP BY conversation_id) SELECT " + bucket +
-        " AS bucket" + groups + ", COUNT(*), SUM(" + exists("escalated") + "), SUM(" +
+        group_columns + " FROM calls WHERE " + where + " GROUP BY conversation_id) SELECT " +
+        bucket + " AS bucket" + groups + ", COUNT(*), SUM(" + exists("escalated") + "), SUM(" +
         exists("resolved") + "), SUM(" + exists("resolved") + " AND NOT " +
         exists("repeat_contact") +
         "), SUM(EXISTS(SELECT 1 FROM scores s WHERE s.project = conv.project AND "
@@ -1027,8 +1026,8 @@ class SqliteStore final : public Store {
     const int64_t to = CeilTo(q.to_ns, kNanosPerMinute);
     // Columns 2.. feed the source's rollup aggregate.
     const std::string aggregate_columns =
-        q.source == "calls" ? "end_ns, ttft_s, input_tokens, output_tokens, cache_read_tokens, "
-                              "reasoning_tokens, cost_usd, status"
+        q.source == "calls"    ? "end_ns, ttft_s, input_tokens, output_tokens, cache_read_tokens, "
+                                 "reasoning_tokens, cost_usd, status"
         : q.source == "scores" ? "value, label"
                                : "value";
     const int first_group = q.source == "calls" ? 10 : q.source == "scores" ? 4 : 3;
