@@ -503,8 +503,17 @@ yardstick::Result<Result> Engine::Query(const Request& req) const {
                            "attributes.<key>)");
     }
   }
-  // Grouped by an attribute, record KPIs are answered from raw records: the cells carry the
-  // rollup aggregates, so the points are computed by the same functions as from rollups.
+  for (const auto& [field, unused] : r.filter) {
+    if (store::IsAttributeName(field)) {
+      if (auto ok = store::CheckAttributeName(field); !ok) {
+        return MakeError(ErrorCode::kInvalidArgument, "filter: " + ok.error().message());
+      }
+      by_attribute = true;
+    }
+  }
+  // Grouped or filtered by an attribute, record KPIs are answered from raw records: the cells
+  // carry the rollup aggregates, so the points are computed by the same functions as from
+  // rollups.
   auto raw_cells =
       [&](const std::string& source,
           store::DimensionFilter extra) -> yardstick::Result<std::vector<store::RawCell>> {

@@ -388,6 +388,21 @@ TEST_F(KpiTest, AttributeGroupsMatchHandComputedValues) {
     EXPECT_NEAR(s.points[0].ci->low, m->low, 1e-9);
   }
 
+  // Filtered by an attribute (answered from raw records too).
+  r.name = "error_rate";
+  r.group_by = {"model"};
+  r.filter = {{"attributes.region", "eu"}};
+  got = e.Query(r);
+  ASSERT_TRUE(got.has_value()) << got.error().message();
+  ASSERT_EQ(got->series.size(), 2u);
+  for (const auto& s : got->series) {
+    const auto [err, n] = errors.at({s.group[0], "eu"});
+    EXPECT_EQ(s.points[0].n, n);
+    EXPECT_DOUBLE_EQ(*s.points[0].value, static_cast<double>(err) / static_cast<double>(n));
+  }
+  r.filter.clear();
+  r.name = "latency_mean";
+
   // Bad attribute names name the parameter; fraud KPIs are not grouped.
   r.group_by = {"attributes."};
   auto bad = e.Query(r);
