@@ -15,6 +15,7 @@
 #include <thread>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "store/checkpointer.h"
 #include "store/record_key.h"
@@ -1063,23 +1064,41 @@ class SqliteStore final : public Store {
       stmt->Bind(i++, path);
       stmt->Bind(i++, v);
     }
-    std::map<std::pair<int64_t, std::vector<std::string>>, RawAggregate> cells;
-    std::set<std::vector<std::string>> distinct_groups;
+    // Cells are found by a byte key (bucket, then each group value with its length), built in
+    // a reused buffer: no allocation per record once the cells exist.
+    std::vector<RawCell> out;
+    std::unordered_map<std::string, size_t> cell_index;
+    std::unordered_set<std::string> distinct_groups;
+    std::string key;
     int rc;
     const int g = static_cast<int>(q.group_by.size());
+    const bool calls = q.source == "calls";
+    const bool scores = q.source == "scores";
     model::Call call;
     model::Score score;
     while ((rc = stmt->Step()) == SQLITE_ROW) {
       const int64_t t = stmt->Int(0);
       const int64_t bucket = q.step_ns > 0 ? from + (t - from) / q.step_ns * q.step_ns : from;
-      std::vector<std::string> group;
-      for (int k = 0; k < g; ++k) group.emplace_back(stmt->Text(first_group + k));
-      if (q.max_groups > 0 && !distinct_groups.contains(group)) {
-        distinct_groups.insert(group);
-        if (distinct_groups.size() > q.max_groups) return TooManyGroups(q.max_groups);
+      key.assign(reinterpret_cast<const char*>(&bucket), sizeof bucket);
+      for (int k = 0; k < g; ++k) {
+        const std::string_view v = stmt->Text(first_group + k);
+        const auto n = static_cast<uint32_t>(v.size());
+        key.append(reinterpret_cast<const char*>(&n), sizeof n);
+        key.append(v);
       }
-      RawAggregate& a = cells[{bucket, std::move(group)}];
-      if (q.source == "calls") {
+      auto [found, inserted] = cell_index.try_emplace(key, out.size());
+      if (inserted) {
+        RawCell cell;
+        cell.bucket_ns = bucket;
+        for (int k = 0; k < g; ++k) cell.group.emplace_back(stmt->Text(first_group + k));
+        out.push_back(std::move(cell));
+        if (q.max_groups > 0 && distinct_groups.insert(key.substr(sizeof bucket)).second &&
+            distinct_groups.size() > q.max_groups) {
+          return TooManyGroups(q.max_groups);
+        }
+      }
+      RawAggregate& a = out[found->second].aggregate;
+      if (calls) {
         call.start_ns = t;
         call.end_ns = stmt->Int(2);
         call.ttft_s = stmt->IsNull(3) ? std::nullopt : std::optional<double>(stmt->Double(3));
@@ -1090,7 +1109,7 @@ class SqliteStore final : public Store {
         call.cost_usd = stmt->IsNull(8) ? std::nullopt : std::optional<double>(stmt->Double(8));
         call.status = static_cast<model::CallStatus>(stmt->Int(9));
         a.calls.Add(call);
-      } else if (q.source == "scores") {
+      } else if (scores) {
         score.value = stmt->IsNull(2) ? std::nullopt : std::optional<double>(stmt->Double(2));
         score.label = stmt->Text(3);
         a.scores.Add(score);
@@ -1107,8 +1126,9 @@ class SqliteStore final : public Store {
       }
     }
     if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, lease->db().ErrorMessage());
-    std::vector<RawCell> out;
-    for (auto& [key, agg] : cells) out.push_back(RawCell{key.first, key.second, std::move(agg)});
+    std::sort(out.begin(), out.end(), [](const RawCell& x, const RawCell& y) {
+      return std::tie(x.bucket_ns, x.group) < std::tie(y.bucket_ns, y.group);
+    });
     return out;
   }
 
