@@ -917,7 +917,10 @@ class SqliteStore final : public Store {
     std::string groups, group_columns;
     for (size_t k = 0; k < q.group_by.size(); ++k) {
       groups += ", g" + std::to_string(k);
-      group_columns += ", " + GroupExpression(q.group_by[k]) + " AS g" + std::to_string(k);
+      // The value of the conversation's first call: the text after the zero-padded start time
+      // of the smallest (start time, value) pair.
+      group_columns += ", substr(MIN(printf('%020d', start_ns) || " +
+                       GroupExpression(q.group_by[k]) + "), 21) AS g" + std::to_string(k);
     }
     auto exists = [](const char* name) {
       return std::string(

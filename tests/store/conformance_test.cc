@@ -472,7 +472,8 @@ TEST_P(StoreConformance, RawQueriesGroupByAttributesWithRollupAggregates) {
   EXPECT_EQ((*ocells)[0].aggregate.scores.count, 45u);
   EXPECT_DOUBLE_EQ((*ocells)[0].aggregate.scores.sum, osum);
 
-  // Conversations by their calls' attribute.
+  // Conversations by their calls' attribute (constant within a conversation), and by one that
+  // varies within it: the conversation goes to the group of its first call.
   RollupQuery cq{"p1", kT0, kT0 + 3 * kNanosPerHour, 0, {"attributes.cohort"}, {}, "", ""};
   auto conv = store_->QueryConversations(cq);
   ASSERT_TRUE(conv.has_value()) << conv.error().message();
@@ -481,6 +482,21 @@ TEST_P(StoreConformance, RawQueriesGroupByAttributesWithRollupAggregates) {
   ASSERT_EQ(conv->size(), conv_want.size());
   for (const auto& cell : *conv) {
     EXPECT_EQ(cell.aggregate.conversations, conv_want.at(cell.group.at(0)).size());
+  }
+  cq.group_by = {"attributes.region"};
+  conv = store_->QueryConversations(cq);
+  ASSERT_TRUE(conv.has_value()) << conv.error().message();
+  std::map<std::string, const model::Call*> first;
+  for (const auto& c : b.calls) {
+    auto& f = first[c.conversation_id];
+    if (!f || c.start_ns < f->start_ns) f = &c;
+  }
+  std::map<std::string, uint64_t> by_first_region;
+  for (const auto& [id, c] : first) ++by_first_region[attr(*c, "region")];
+  ASSERT_EQ(conv->size(), by_first_region.size());
+  for (const auto& cell : *conv) {
+    EXPECT_EQ(cell.aggregate.conversations, by_first_region.at(cell.group.at(0)))
+        << cell.group.at(0);
   }
 
   // The group limit, and names that are not attributes.
