@@ -911,8 +911,17 @@ class SqliteStore final : public Store {
     std::string where =
         "project = :project AND conversation_id <> '' AND start_ns >= :from AND start_ns < :to";
     std::vector<std::string> values;
-    if (auto r = AddFilters(q.filter, CallFilterColumns(), where, values); !r) {
+    DimensionFilter plain, attribute_filters;
+    for (const auto& f : q.filter)
+      (IsAttributeName(f.first) ? attribute_filters : plain).push_back(f);
+    if (auto r = AddFilters(plain, CallFilterColumns(), where, values); !r) {
       return std::unexpected(r.error());
+    }
+    for (const auto& [name, value] : attribute_filters) {
+      if (auto r = CheckAttributeName(name); !r) return std::unexpected(r.error());
+      where +=
+          " AND json_extract(attributes, '$.\"" + name.substr(kAttributePrefix.size()) + "\"') = ?";
+      values.push_back(value);
     }
     std::string groups, group_columns;
     for (size_t k = 0; k < q.group_by.size(); ++k) {

@@ -194,6 +194,7 @@ class Store {
   virtual Result<std::vector<ScoreRollupCell>> QueryOutcomeRollups(const RollupQuery& query) = 0;
   // RollupQuery::group_by may name attributes.<key> here too: the attribute of the
   // conversation's first call in the range ("" when it has none); at most kMaxRawGroups groups.
+  // The filter may name attributes.<key> as well (on the calls, like the dimensions).
   virtual Result<std::vector<ConversationCell>> QueryConversations(const RollupQuery& query) = 0;
 
   virtual Result<Page<model::Call>> ListCalls(const RecordQuery& query) = 0;

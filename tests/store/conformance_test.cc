@@ -483,6 +483,12 @@ TEST_P(StoreConformance, RawQueriesGroupByAttributesWithRollupAggregates) {
   for (const auto& cell : *conv) {
     EXPECT_EQ(cell.aggregate.conversations, conv_want.at(cell.group.at(0)).size());
   }
+  cq.filter = {{"attributes.cohort", "1"}};
+  conv = store_->QueryConversations(cq);
+  ASSERT_TRUE(conv.has_value()) << conv.error().message();
+  ASSERT_EQ(conv->size(), 1u);
+  EXPECT_EQ((*conv)[0].aggregate.conversations, conv_want.at("1").size());
+  cq.filter.clear();
   cq.group_by = {"attributes.region"};
   conv = store_->QueryConversations(cq);
   ASSERT_TRUE(conv.has_value()) << conv.error().message();
