@@ -98,22 +98,13 @@ class Server::Impl {
   Result<void> Init(std::optional<std::string> admin_key) {
     started_ns_ = NowNanos();
     const auto& sc = config_.server;
-    if (config_.storage.backend != "sqlite") {
-      return MakeError(ErrorCode::kUnsupported,
-                       "storage backend '" + config_.storage.backend +
-                           "' is not available in this build (use sqlite)");
-    }
     std::error_code ec;
     std::filesystem::create_directories(sc.data_dir, ec);
     if (ec) {
       return MakeError(ErrorCode::kIo,
                        "cannot create data directory " + sc.data_dir + ": " + ec.message());
     }
-    store::SqliteOptions so;
-    so.path = config_.storage.sqlite.path.empty() ? sc.data_dir + "/yardstick.db"
-                                                  : config_.storage.sqlite.path;
-    so.synchronous_full = config_.storage.sqlite.synchronous != "normal";
-    auto st = store::OpenSqliteStore(so);
+    auto st = OpenStore();
     if (!st) return std::unexpected(st.error());
     store_ = std::move(*st);
     keys_ = std::make_unique<KeyRing>(store_.get());
@@ -364,6 +355,36 @@ class Server::Impl {
       return false;
     }
     return true;
+  }
+
+  // The store the configuration names: SQLite under data_dir, or ClickHouse (with its spool
+  // under data_dir and credentials from the environment).
+  Result<std::unique_ptr<store::Store>> OpenStore() {
+    const auto& sc = config_.server;
+    if (config_.storage.backend == "clickhouse") {
+      const auto& ch = config_.storage.clickhouse;
+      store::ClickHouseOptions co;
+      co.endpoints = ch.endpoints;
+      co.database = ch.database;
+      co.cluster = ch.cluster;
+      co.spool_dir = sc.data_dir + "/clickhouse-spool";
+      for (auto [env, out] :
+           {std::pair{&ch.user_env, &co.user}, {&ch.password_env, &co.password}}) {
+        if (env->empty()) continue;
+        const char* v = std::getenv(env->c_str());
+        if (v == nullptr) {
+          return MakeError(ErrorCode::kInvalidArgument,
+                           "storage.clickhouse: environment variable " + *env + " is not set");
+        }
+        *out = v;
+      }
+      return store::OpenClickHouseStore(co);
+    }
+    store::SqliteOptions so;
+    so.path = config_.storage.sqlite.path.empty() ? sc.data_dir + "/yardstick.db"
+                                                  : config_.storage.sqlite.path;
+    so.synchronous_full = config_.storage.sqlite.synchronous != "normal";
+    return store::OpenSqliteStore(so);
   }
 
   // --- Ingest -------------------------------------------------------------------------------

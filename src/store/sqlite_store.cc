@@ -926,10 +926,8 @@ class SqliteStore final : public Store {
     std::string groups, group_columns;
     for (size_t k = 0; k < q.group_by.size(); ++k) {
       groups += ", g" + std::to_string(k);
-      // The value of the conversation's first call: the text after the zero-padded start time
-      // of the smallest (start time, value) pair.
-      group_columns += ", substr(MIN(printf('%020d', start_ns) || " +
-                       GroupExpression(q.group_by[k]) + "), 21) AS g" + std::to_string(k);
+      // A bare column: its value comes from the conversation's first call (see below).
+      group_columns += ", " + GroupExpression(q.group_by[k]) + " AS g" + std::to_string(k);
     }
     auto exists = [](const char* name) {
       return std::string(
@@ -938,10 +936,17 @@ class SqliteStore final : public Store {
              name + "')";
     };
     const std::string bucket = q.step_ns > 0 ? "(t0 - :from) / :step" : "0";
+    // The bare columns (session, dimensions) come from the row of the conversation's first
+    // call: SQLite takes them from the row of the query's only MIN(); the end and the cost are
+    // aggregated separately.
     const std::string sql =
-        "WITH conv AS (SELECT project, conversation_id AS cid, MIN(start_ns) AS t0, "
-        "MAX(end_ns) AS t1, SUM(COALESCE(cost_usd, 0)) AS cost, session_id" +
-        group_columns + " FROM calls WHERE " + where + " GROUP BY conversation_id) SELECT " +
+        "WITH first AS (SELECT project, conversation_id AS cid, MIN(start_ns) AS t0, session_id" +
+        group_columns + " FROM calls WHERE " + where +
+        " GROUP BY conversation_id), totals AS (SELECT conversation_id AS cid, MAX(end_ns) AS "
+        "t1, SUM(COALESCE(cost_usd, 0)) AS cost FROM calls WHERE " +
+        where +
+        " GROUP BY conversation_id), conv AS (SELECT * FROM first JOIN totals USING (cid)) "
+        "SELECT " +
         bucket + " AS bucket" + groups + ", COUNT(*), SUM(" + exists("escalated") + "), SUM(" +
         exists("resolved") + "), SUM(" + exists("resolved") + " AND NOT " +
         exists("repeat_contact") +
@@ -961,7 +966,9 @@ class SqliteStore final : public Store {
     stmt->Bind(stmt->ParameterIndex(":from"), from);
     stmt->Bind(stmt->ParameterIndex(":to"), to);
     int i = 4;
-    for (const auto& v : values) stmt->Bind(i++, v);
+    for (int copy = 0; copy < 2; ++copy) {  // the filters appear in both CTEs
+      for (const auto& v : values) stmt->Bind(i++, v);
+    }
     if (q.step_ns > 0) stmt->Bind(stmt->ParameterIndex(":step"), q.step_ns);
     std::vector<ConversationCell> out;
     std::set<std::vector<std::string>> distinct_groups;

@@ -259,6 +259,9 @@ TEST(ConfigErrors, ClickHouse) {
   EXPECT_EQ(Errors("storage:\n  clickhouse: {database: my-db}\n"),
             "<string>:2:26: storage.clickhouse.database: expected a database name "
             "([A-Za-z_][A-Za-z0-9_]*), got \"my-db\"");
+  EXPECT_EQ(Errors("storage:\n  clickhouse: {cluster: 'main; DROP'}\n"),
+            "<string>:2:25: storage.clickhouse.cluster: expected a cluster name of the servers' "
+            "remote_servers ([A-Za-z_][A-Za-z0-9_]*), got \"main; DROP\"");
 }
 
 TEST(ConfigErrors, ReservedSectionsAreNotSupportedYet) {
