@@ -5,7 +5,9 @@
 //
 //   kpi_bench --calls 10000000 --days 30 --dir /tmp/kpi-bench [--keep]
 //
-// With --keep and an existing store of the same size the load step is skipped.
+// With --keep and an existing store of the same size the load step is skipped. Every call has
+// the attributes customer_tier (4 values) and region (5 values); --attributes times instead KPIs
+// grouped by them, answered from raw records (docs/kpis.md, "Grouping by an attribute").
 //
 // The same load and queries on the ClickHouse backend (bench/clickhouse_bench.sh starts the
 // servers): --clickhouse http://127.0.0.1:18123[,http://...] [--cluster NAME] [--database DB]
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
   int days = 30;
   std::string dir = "/tmp/yardstick-kpi-bench";
   bool keep = false;
+  bool attributes = false;
   std::string clickhouse, cluster, database = "yardstick_bench";
   int64_t batch_size = 20'000;
   for (int i = 1; i < argc; ++i) {
@@ -49,6 +52,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--days") && i + 1 < argc) days = std::stoi(argv[++i]);
     if (!std::strcmp(argv[i], "--dir") && i + 1 < argc) dir = argv[++i];
     if (!std::strcmp(argv[i], "--keep")) keep = true;
+    if (!std::strcmp(argv[i], "--attributes")) attributes = true;
   }
   const int64_t end = std::chrono::duration_cast<std::chrono::nanoseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
@@ -86,6 +90,8 @@ int main(int argc, char** argv) {
   if (load) {
     const char* models[] = {"gpt-4o", "gpt-4o-mini", "claude-sonnet"};
     const char* routes[] = {"chat", "search", "summarize", "classify"};
+    const char* tiers[] = {"free", "pro", "team", "enterprise"};
+    const char* regions[] = {"eu", "us", "apac", "latam", "mea"};
     std::mt19937_64 rng(42);
     std::lognormal_distribution<double> latency(-0.5, 0.7);
     const int64_t step = (end - start) / calls;
@@ -108,6 +114,7 @@ int main(int argc, char** argv) {
       c.output_tokens = static_cast<int64_t>(rng() % 400);
       c.cost_usd = static_cast<double>(c.input_tokens) * 2.5e-6;
       c.status = rng() % 50 ? model::CallStatus::kOk : model::CallStatus::kError;
+      c.attributes = {{"customer_tier", tiers[rng() % 4]}, {"region", regions[rng() % 5]}};
       batch.calls.push_back(std::move(c));
       if (static_cast<int64_t>(batch.calls.size()) == batch_size || i + 1 == calls) {
         if (auto r = st->Append(batch); !r) {
@@ -133,6 +140,44 @@ int main(int argc, char** argv) {
   }
   auto engine = kpi::Engine::Create(st.get(), {});
   if (!engine) return 1;
+  if (attributes) {
+    // Raw-record queries: 3 runs each over the whole range.
+    std::printf("%-16s %-28s %-6s %10s %10s %10s %8s\n", "kpi", "group_by", "step", "min ms",
+                "median ms", "max ms", "series");
+    for (const char* name : {"calls", "error_rate", "latency_p95", "cost_per_call"}) {
+      for (const auto& group_by : std::vector<std::vector<std::string>>{
+               {"attributes.customer_tier"}, {"model", "attributes.region"}}) {
+        for (int64_t step : {int64_t{0}, store::kNanosPerDay}) {
+          kpi::Request r;
+          r.project = "bench";
+          r.name = name;
+          r.from_ns = start;
+          r.to_ns = end;
+          r.step_ns = step;
+          r.group_by = group_by;
+          std::vector<double> times;
+          size_t series = 0;
+          for (int rep = 0; rep < 3; ++rep) {
+            const auto t0 = std::chrono::steady_clock::now();
+            auto res = engine->Query(r);
+            times.push_back(Seconds(t0) * 1e3);
+            if (!res) {
+              std::fprintf(stderr, "%s\n", res.error().message().c_str());
+              return 1;
+            }
+            series = res->series.size();
+          }
+          std::sort(times.begin(), times.end());
+          std::string g;
+          for (const auto& x : group_by) g += (g.empty() ? "" : ",") + x;
+          std::printf("%-16s %-28s %-6s %10.1f %10.1f %10.1f %8zu\n", name, g.c_str(),
+                      step == 0 ? "none" : "1d", times.front(), times[1], times.back(), series);
+        }
+      }
+    }
+    st->Close();
+    return 0;
+  }
   std::printf("%-24s %-10s %10s %10s %10s\n", "kpi (30 days, by model)", "step", "min ms",
               "median ms", "max ms");
   for (const char* name : {"calls", "error_rate", "latency_p95", "latency_p99", "ttft_p95",

@@ -518,9 +518,100 @@ yardstick::Result<Result> Engine::Query(const Request& req) const {
   const auto buckets = Buckets(r.from_ns, r.to_ns, r.step_ns);
   const double level = r.confidence;
   const size_t gs = r.group_by.size();
+  bool by_attribute = false;
+  for (const auto& g : r.group_by) {
+    if (store::IsAttributeName(g)) {
+      if (auto ok = store::CheckAttributeName(g); !ok) {
+        return MakeError(ErrorCode::kInvalidArgument, "group_by: " + ok.error().message());
+      }
+      by_attribute = true;
+    } else if (std::find(store::kDimensionNames.begin(), store::kDimensionNames.end(), g) ==
+               store::kDimensionNames.end()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "group_by: cannot group by '" + g +
+                           "' (allowed: model, route, prompt_version, variant, environment, "
+                           "attributes.<key>)");
+    }
+  }
+  for (const auto& [field, unused] : r.filter) {
+    if (store::IsAttributeName(field)) {
+      if (auto ok = store::CheckAttributeName(field); !ok) {
+        return MakeError(ErrorCode::kInvalidArgument, "filter: " + ok.error().message());
+      }
+      by_attribute = true;
+    }
+  }
+  // Grouped or filtered by an attribute, record KPIs are answered from raw records: the cells
+  // carry the rollup aggregates, so the points are computed by the same functions as from
+  // rollups.
+  auto raw_cells =
+      [&](const std::string& source,
+          store::DimensionFilter extra) -> yardstick::Result<std::vector<store::RawCell>> {
+    store::RawQuery q;
+    q.project = r.project;
+    q.source = source;
+    q.from_ns = r.from_ns;
+    q.to_ns = r.to_ns;
+    q.step_ns = r.step_ns;
+    q.group_by = r.group_by;
+    q.filter = r.filter;
+    q.filter.insert(q.filter.end(), extra.begin(), extra.end());
+    return store_->QueryRaw(q);
+  };
+  using CellKey = std::pair<int64_t, std::vector<std::string>>;
 
   if (const Builtin* b = FindBuiltin(r.name)) {
     result.info = b->info;
+    if (by_attribute && b->family == Family::kCalls) {
+      auto cells = raw_cells("calls", {});
+      if (!cells) return std::unexpected(cells.error());
+      std::map<CellKey, CallAggregate> m;
+      for (auto& c : *cells) m.emplace(CellKey{c.bucket_ns, c.group}, std::move(c.aggregate.calls));
+      result.series = Assemble(buckets, m, gs, [&](const CallAggregate& a, double seconds) {
+        return b->call_fn(a, seconds, level);
+      });
+      return result;
+    }
+    if (by_attribute && (b->family == Family::kScores || b->family == Family::kOutcomeMean ||
+                         b->family == Family::kOutcomeRatio || b->family == Family::kConversion)) {
+      const bool scores = b->family == Family::kScores;
+      store::DimensionFilter extra;
+      const std::string name = b->score_name.empty() ? Param(r, "name") : b->score_name;
+      if (name.empty()) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "KPI " + r.name + " needs the parameter `name` (the score's name)");
+      }
+      extra.emplace_back("name", name);
+      if (scores && !Param(r, "source").empty()) extra.emplace_back("source", Param(r, "source"));
+      auto cells = raw_cells(scores ? "scores" : "outcomes", extra);
+      if (!cells) return std::unexpected(cells.error());
+      if (b->family == Family::kScores || b->family == Family::kOutcomeMean) {
+        std::map<CellKey, ScoreAggregate> m;
+        for (auto& c : *cells) m.emplace(CellKey{c.bucket_ns, c.group}, c.aggregate.scores);
+        result.series = Assemble(buckets, m, gs, [&](const ScoreAggregate& a, double) {
+          return scores ? b->score_fn(a, level) : Mean(a.count, a.sum, a.sumsq, level);
+        });
+        return result;
+      }
+      std::map<CellKey, std::pair<uint64_t, uint64_t>> joined;
+      for (const auto& c : *cells) joined[{c.bucket_ns, c.group}].first += c.aggregate.scores.count;
+      if (b->family == Family::kOutcomeRatio) {
+        auto den = raw_cells("outcomes", {{"name", b->denominator_name}});
+        if (!den) return std::unexpected(den.error());
+        for (const auto& c : *den) {
+          joined[{c.bucket_ns, c.group}].second += c.aggregate.scores.count;
+        }
+      } else {
+        auto conv = store_->QueryConversations(RollupOf(r));
+        if (!conv) return std::unexpected(conv.error());
+        for (const auto& c : *conv) joined[{c.bucket_ns, c.group}].second += c.aggregate.sessions;
+      }
+      result.series =
+          Assemble(buckets, joined, gs, [&](const std::pair<uint64_t, uint64_t>& a, double) {
+            return Ratio(a.first, a.second, level);
+          });
+      return result;
+    }
     switch (b->family) {
       case Family::kCalls: {
         auto cells = store_->QueryCallRollups(RollupOf(r));

@@ -209,8 +209,13 @@ Result<void> AddFilters(const DimensionFilter& filter, const Columns& columns, s
   return {};
 }
 
-Result<void> CheckGroupBy(const std::vector<std::string>& group_by) {
+// With `attributes`, group_by may also name attributes.<key>.
+Result<void> CheckGroupBy(const std::vector<std::string>& group_by, bool attributes = false) {
   for (const auto& g : group_by) {
+    if (attributes && IsAttributeName(g)) {
+      if (auto r = CheckAttributeName(g); !r) return r;
+      continue;
+    }
     if (std::find(kDimensionNames.begin(), kDimensionNames.end(), g) == kDimensionNames.end()) {
       return MakeError(ErrorCode::kInvalidArgument,
                        "cannot group by '" + g +
@@ -218,6 +223,18 @@ Result<void> CheckGroupBy(const std::vector<std::string>& group_by) {
     }
   }
   return {};
+}
+
+// The SQL of a group_by entry: the column of a dimension, or the attribute's value ("" when the
+// record lacks it: indexOf gives 0, and index 0 of an array its default value).
+std::string GroupExpression(const std::string& name) {
+  if (!IsAttributeName(name)) return name;
+  return "attr_values[indexOf(attr_keys, " + Quote(name.substr(kAttributePrefix.size())) + ")]";
+}
+
+std::unexpected<Error> TooManyGroups(size_t limit) {
+  return MakeError(ErrorCode::kInvalidArgument, "the query has more than " + std::to_string(limit) +
+                                                    " groups; filter it or group by fewer fields");
 }
 
 std::string Hex(std::string_view s) {
@@ -495,19 +512,31 @@ class ClickHouseStore final : public Store {
   }
 
   Result<std::vector<ConversationCell>> QueryConversations(const RollupQuery& q) override {
-    if (auto r = CheckGroupBy(q.group_by); !r) return std::unexpected(r.error());
+    if (auto r = CheckGroupBy(q.group_by, true); !r) return std::unexpected(r.error());
     if (q.step_ns < 0) return MakeError(ErrorCode::kInvalidArgument, "negative step");
     const int64_t from = FloorTo(q.from_ns, kNanosPerMinute);
     const int64_t to = CeilTo(q.to_ns, kNanosPerMinute);
     std::string where = "project = " + Quote(q.project) +
                         " AND conversation_id != '' AND start_ns >= " + std::to_string(from) +
                         " AND start_ns < " + std::to_string(to);
-    if (auto r = AddFilters(q.filter, CallFilterColumns(), where); !r) {
+    DimensionFilter plain;
+    for (const auto& f : q.filter) {
+      if (IsAttributeName(f.first)) {
+        if (auto r = CheckAttributeName(f.first); !r) return std::unexpected(r.error());
+        const std::string key = Quote(f.first.substr(kAttributePrefix.size()));
+        where += " AND has(attr_keys, " + key + ") AND attr_values[indexOf(attr_keys, " + key +
+                 ")] = " + Quote(f.second);
+      } else {
+        plain.push_back(f);
+      }
+    }
+    if (auto r = AddFilters(plain, CallFilterColumns(), where); !r) {
       return std::unexpected(r.error());
     }
     std::string inner_groups, outer_groups;
     for (size_t k = 0; k < q.group_by.size(); ++k) {
-      inner_groups += ", argMin(" + q.group_by[k] + ", start_ns) AS g" + std::to_string(k);
+      inner_groups +=
+          ", argMin(" + GroupExpression(q.group_by[k]) + ", start_ns) AS g" + std::to_string(k);
       outer_groups += ", g" + std::to_string(k);
     }
     const std::string bucket = q.step_ns > 0
@@ -538,10 +567,14 @@ class ClickHouseStore final : public Store {
     if (!body) return std::unexpected(body.error());
     RowReader r(*body);
     std::vector<ConversationCell> out;
+    std::set<std::vector<std::string>> distinct_groups;
     while (!r.done() && r.ok()) {
       ConversationCell cell;
       cell.bucket_ns = r.I64();
       for (size_t k = 0; k < q.group_by.size(); ++k) cell.group.push_back(r.String());
+      if (distinct_groups.insert(cell.group).second && distinct_groups.size() > kMaxRawGroups) {
+        return TooManyGroups(kMaxRawGroups);
+      }
       auto& a = cell.aggregate;
       a.conversations = r.U64();
       a.escalated = r.U64();
@@ -606,7 +639,7 @@ class ClickHouseStore final : public Store {
   }
 
   Result<std::vector<RawCell>> QueryRaw(const RawQuery& q) override {
-    if (auto r = CheckGroupBy(q.group_by); !r) return std::unexpected(r.error());
+    if (auto r = CheckGroupBy(q.group_by, true); !r) return std::unexpected(r.error());
     if (q.step_ns < 0) return MakeError(ErrorCode::kInvalidArgument, "negative step");
     const Columns* columns;
     std::string table, time_column, present, value;
@@ -660,8 +693,8 @@ class ClickHouseStore final : public Store {
                         std::to_string(to);
     DimensionFilter plain;
     for (const auto& f : q.filter) {
-      if (f.first.starts_with("attributes.") && q.source == "calls") {
-        const std::string key = Quote(f.first.substr(11));
+      if (IsAttributeName(f.first)) {
+        const std::string key = Quote(f.first.substr(kAttributePrefix.size()));
         where += " AND has(attr_keys, " + key + ") AND attr_values[indexOf(attr_keys, " + key +
                  ")] = " + Quote(f.second);
       } else {
@@ -669,22 +702,67 @@ class ClickHouseStore final : public Store {
       }
     }
     if (auto r = AddFilters(plain, *columns, where); !r) return std::unexpected(r.error());
-    std::string sql = "SELECT " + time_column + ", " + present + ", " + value;
-    for (const auto& g : q.group_by) sql += ", " + g;
+    // Then the columns of the source's rollup aggregate.
+    const bool calls = q.source == "calls";
+    const bool scores = q.source == "scores";
+    std::string sql = "SELECT " + time_column + ", " + present + ", " + value + ", " +
+                      (calls    ? "end_ns, ttft_present, ttft_s, input_tokens, output_tokens, "
+                                  "cache_read_tokens, reasoning_tokens, cost_present, cost_usd, status"
+                       : scores ? "value_present, value, label"
+                                : "value");
+    for (const auto& g : q.group_by) sql += ", " + GroupExpression(g);
     sql += " FROM " + table + " WHERE " + where + " FORMAT RowBinary";
     auto body = Read(sql);
     if (!body) return std::unexpected(body.error());
     RowReader r(*body);
     std::map<std::pair<int64_t, std::vector<std::string>>, RawAggregate> cells;
+    std::set<std::vector<std::string>> distinct_groups;
+    model::Call call;
+    model::Score score;
+    double outcome_value = 0;
     while (!r.done() && r.ok()) {
       const int64_t t = r.I64();
       const bool has = r.U8() != 0;
       const double v = r.F64();
+      if (calls) {
+        call.start_ns = t;
+        call.end_ns = r.I64();
+        const bool ttft = r.U8() != 0;
+        const double ttft_s = r.F64();
+        call.ttft_s = ttft ? std::optional<double>(ttft_s) : std::nullopt;
+        call.input_tokens = r.I64();
+        call.output_tokens = r.I64();
+        call.cache_read_tokens = r.I64();
+        call.reasoning_tokens = r.I64();
+        const bool cost = r.U8() != 0;
+        const double cost_usd = r.F64();
+        call.cost_usd = cost ? std::optional<double>(cost_usd) : std::nullopt;
+        call.status = static_cast<model::CallStatus>(r.U8());
+      } else if (scores) {
+        const bool valued = r.U8() != 0;
+        const double score_value = r.F64();
+        score.value = valued ? std::optional<double>(score_value) : std::nullopt;
+        score.label = r.String();
+      } else {
+        outcome_value = r.F64();
+      }
       std::vector<std::string> group;
       for (size_t k = 0; k < q.group_by.size(); ++k) group.push_back(r.String());
       if (!r.ok()) break;
       const int64_t bucket = q.step_ns > 0 ? from + (t - from) / q.step_ns * q.step_ns : from;
-      RawAggregate& a = cells[{bucket, std::move(group)}];
+      auto [cell, inserted] = cells.try_emplace({bucket, std::move(group)});
+      if (inserted && q.max_groups > 0 && distinct_groups.insert(cell->first.second).second &&
+          distinct_groups.size() > q.max_groups) {
+        return TooManyGroups(q.max_groups);
+      }
+      RawAggregate& a = cell->second;
+      if (calls) {
+        a.calls.Add(call);
+      } else if (scores) {
+        a.scores.Add(score);
+      } else {
+        a.scores.AddValue(outcome_value);
+      }
       ++a.count;
       if (has) {
         ++a.valued;

@@ -15,6 +15,7 @@
 #include <thread>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "store/checkpointer.h"
 #include "store/record_key.h"
@@ -279,8 +280,13 @@ Result<void> AddFilters(const DimensionFilter& filter,
   return {};
 }
 
-Result<void> CheckGroupBy(const std::vector<std::string>& group_by) {
+// With `attributes`, group_by may also name attributes.<key>.
+Result<void> CheckGroupBy(const std::vector<std::string>& group_by, bool attributes = false) {
   for (const auto& g : group_by) {
+    if (attributes && IsAttributeName(g)) {
+      if (auto r = CheckAttributeName(g); !r) return r;
+      continue;
+    }
     if (std::find(kDimensionNames.begin(), kDimensionNames.end(), g) == kDimensionNames.end()) {
       return MakeError(ErrorCode::kInvalidArgument,
                        "cannot group by '" + g +
@@ -288,6 +294,20 @@ Result<void> CheckGroupBy(const std::vector<std::string>& group_by) {
     }
   }
   return {};
+}
+
+// The SQL of a group_by entry: the column of a dimension, or the attribute's text ("" when the
+// record lacks it). Attribute names are checked by CheckGroupBy (no quotes), so the JSON path is
+// a safe literal.
+std::string GroupExpression(const std::string& name) {
+  if (!IsAttributeName(name)) return name;
+  return "COALESCE(json_extract(attributes, '$.\"" + name.substr(kAttributePrefix.size()) +
+         "\"'), '')";
+}
+
+std::unexpected<Error> TooManyGroups(size_t limit) {
+  return MakeError(ErrorCode::kInvalidArgument, "the query has more than " + std::to_string(limit) +
+                                                    " groups; filter it or group by fewer fields");
 }
 
 model::Call ReadCall(const Statement& s) {
@@ -882,7 +902,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<ConversationCell>> QueryConversations(const RollupQuery& q) override {
-    if (auto r = CheckGroupBy(q.group_by); !r) return std::unexpected(r.error());
+    if (auto r = CheckGroupBy(q.group_by, true); !r) return std::unexpected(r.error());
     if (q.step_ns < 0) return MakeError(ErrorCode::kInvalidArgument, "negative step");
     const int64_t from = FloorTo(q.from_ns, kNanosPerMinute);
     const int64_t to = CeilTo(q.to_ns, kNanosPerMinute);
@@ -891,11 +911,24 @@ class SqliteStore final : public Store {
     std::string where =
         "project = :project AND conversation_id <> '' AND start_ns >= :from AND start_ns < :to";
     std::vector<std::string> values;
-    if (auto r = AddFilters(q.filter, CallFilterColumns(), where, values); !r) {
+    DimensionFilter plain, attribute_filters;
+    for (const auto& f : q.filter)
+      (IsAttributeName(f.first) ? attribute_filters : plain).push_back(f);
+    if (auto r = AddFilters(plain, CallFilterColumns(), where, values); !r) {
       return std::unexpected(r.error());
     }
-    std::string groups;
-    for (const auto& g : q.group_by) groups += ", " + g;
+    for (const auto& [name, value] : attribute_filters) {
+      if (auto r = CheckAttributeName(name); !r) return std::unexpected(r.error());
+      where +=
+          " AND json_extract(attributes, '$.\"" + name.substr(kAttributePrefix.size()) + "\"') = ?";
+      values.push_back(value);
+    }
+    std::string groups, group_columns;
+    for (size_t k = 0; k < q.group_by.size(); ++k) {
+      groups += ", g" + std::to_string(k);
+      // A bare column: its value comes from the conversation's first call (see below).
+      group_columns += ", " + GroupExpression(q.group_by[k]) + " AS g" + std::to_string(k);
+    }
     auto exists = [](const char* name) {
       return std::string(
                  "EXISTS(SELECT 1 FROM outcomes o WHERE o.project = conv.project AND "
@@ -908,7 +941,7 @@ class SqliteStore final : public Store {
     // aggregated separately.
     const std::string sql =
         "WITH first AS (SELECT project, conversation_id AS cid, MIN(start_ns) AS t0, session_id" +
-        groups + " FROM calls WHERE " + where +
+        group_columns + " FROM calls WHERE " + where +
         " GROUP BY conversation_id), totals AS (SELECT conversation_id AS cid, MAX(end_ns) AS "
         "t1, SUM(COALESCE(cost_usd, 0)) AS cost FROM calls WHERE " +
         where +
@@ -938,12 +971,16 @@ class SqliteStore final : public Store {
     }
     if (q.step_ns > 0) stmt->Bind(stmt->ParameterIndex(":step"), q.step_ns);
     std::vector<ConversationCell> out;
+    std::set<std::vector<std::string>> distinct_groups;
     int rc;
     const int g = static_cast<int>(q.group_by.size());
     while ((rc = stmt->Step()) == SQLITE_ROW) {
       ConversationCell cell;
       cell.bucket_ns = from + stmt->Int(0) * q.step_ns;
       for (int k = 0; k < g; ++k) cell.group.emplace_back(stmt->Text(1 + k));
+      if (distinct_groups.insert(cell.group).second && distinct_groups.size() > kMaxRawGroups) {
+        return TooManyGroups(kMaxRawGroups);
+      }
       int c = 1 + g;
       auto& a = cell.aggregate;
       a.conversations = static_cast<uint64_t>(stmt->Int(c++));
@@ -964,7 +1001,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<RawCell>> QueryRaw(const RawQuery& q) override {
-    if (auto r = CheckGroupBy(q.group_by); !r) return std::unexpected(r.error());
+    if (auto r = CheckGroupBy(q.group_by, true); !r) return std::unexpected(r.error());
     if (q.step_ns < 0) return MakeError(ErrorCode::kInvalidArgument, "negative step");
     const std::map<std::string, std::string, std::less<>>* columns;
     std::string table, time_column, value;
@@ -1007,15 +1044,22 @@ class SqliteStore final : public Store {
     }
     const int64_t from = FloorTo(q.from_ns, kNanosPerMinute);
     const int64_t to = CeilTo(q.to_ns, kNanosPerMinute);
-    std::string sql = "SELECT " + time_column + ", " + value;
-    for (const auto& g : q.group_by) sql += ", " + g;
+    // Columns 2.. feed the source's rollup aggregate.
+    const std::string aggregate_columns =
+        q.source == "calls"    ? "end_ns, ttft_s, input_tokens, output_tokens, cache_read_tokens, "
+                                 "reasoning_tokens, cost_usd, status"
+        : q.source == "scores" ? "value, label"
+                               : "value";
+    const int first_group = q.source == "calls" ? 10 : q.source == "scores" ? 4 : 3;
+    std::string sql = "SELECT " + time_column + ", " + value + ", " + aggregate_columns;
+    for (const auto& g : q.group_by) sql += ", " + GroupExpression(g);
     sql += " FROM " + table + " WHERE project = ? AND " + time_column + " >= ? AND " + time_column +
            " < ?";
-    // attributes.<key> filters (calls) go through json_extract on the attribute object.
+    // attributes.<key> filters go through json_extract on the attribute object.
     DimensionFilter plain;
     std::vector<std::pair<std::string, std::string>> attribute_filters;
     for (const auto& f : q.filter) {
-      if (f.first.starts_with("attributes.") && q.source == "calls") {
+      if (IsAttributeName(f.first)) {
         attribute_filters.emplace_back("$.\"" + f.first.substr(11) + "\"", f.second);
       } else {
         plain.push_back(f);
@@ -1039,15 +1083,58 @@ class SqliteStore final : public Store {
       stmt->Bind(i++, path);
       stmt->Bind(i++, v);
     }
-    std::map<std::pair<int64_t, std::vector<std::string>>, RawAggregate> cells;
+    // Cells are found by a byte key (bucket, then each group value with its length), built in
+    // a reused buffer: no allocation per record once the cells exist.
+    std::vector<RawCell> out;
+    std::unordered_map<std::string, size_t> cell_index;
+    std::unordered_set<std::string> distinct_groups;
+    std::string key;
     int rc;
     const int g = static_cast<int>(q.group_by.size());
+    const bool calls = q.source == "calls";
+    const bool scores = q.source == "scores";
+    model::Call call;
+    model::Score score;
     while ((rc = stmt->Step()) == SQLITE_ROW) {
       const int64_t t = stmt->Int(0);
       const int64_t bucket = q.step_ns > 0 ? from + (t - from) / q.step_ns * q.step_ns : from;
-      std::vector<std::string> group;
-      for (int k = 0; k < g; ++k) group.emplace_back(stmt->Text(2 + k));
-      RawAggregate& a = cells[{bucket, std::move(group)}];
+      key.assign(reinterpret_cast<const char*>(&bucket), sizeof bucket);
+      for (int k = 0; k < g; ++k) {
+        const std::string_view v = stmt->Text(first_group + k);
+        const auto n = static_cast<uint32_t>(v.size());
+        key.append(reinterpret_cast<const char*>(&n), sizeof n);
+        key.append(v);
+      }
+      auto [found, inserted] = cell_index.try_emplace(key, out.size());
+      if (inserted) {
+        RawCell cell;
+        cell.bucket_ns = bucket;
+        for (int k = 0; k < g; ++k) cell.group.emplace_back(stmt->Text(first_group + k));
+        out.push_back(std::move(cell));
+        if (q.max_groups > 0 && distinct_groups.insert(key.substr(sizeof bucket)).second &&
+            distinct_groups.size() > q.max_groups) {
+          return TooManyGroups(q.max_groups);
+        }
+      }
+      RawAggregate& a = out[found->second].aggregate;
+      if (calls) {
+        call.start_ns = t;
+        call.end_ns = stmt->Int(2);
+        call.ttft_s = stmt->IsNull(3) ? std::nullopt : std::optional<double>(stmt->Double(3));
+        call.input_tokens = stmt->Int(4);
+        call.output_tokens = stmt->Int(5);
+        call.cache_read_tokens = stmt->Int(6);
+        call.reasoning_tokens = stmt->Int(7);
+        call.cost_usd = stmt->IsNull(8) ? std::nullopt : std::optional<double>(stmt->Double(8));
+        call.status = static_cast<model::CallStatus>(stmt->Int(9));
+        a.calls.Add(call);
+      } else if (scores) {
+        score.value = stmt->IsNull(2) ? std::nullopt : std::optional<double>(stmt->Double(2));
+        score.label = stmt->Text(3);
+        a.scores.Add(score);
+      } else {
+        a.scores.AddValue(stmt->Double(2));
+      }
       ++a.count;
       if (!stmt->IsNull(1)) {
         const double v = stmt->Double(1);
@@ -1058,8 +1145,9 @@ class SqliteStore final : public Store {
       }
     }
     if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, lease->db().ErrorMessage());
-    std::vector<RawCell> out;
-    for (auto& [key, agg] : cells) out.push_back(RawCell{key.first, key.second, std::move(agg)});
+    std::sort(out.begin(), out.end(), [](const RawCell& x, const RawCell& y) {
+      return std::tie(x.bucket_ns, x.group) < std::tie(y.bucket_ns, y.group);
+    });
     return out;
   }
 

@@ -9,14 +9,20 @@
 // - Rollups are maintained with the records, in the same durable step, at minute, hour and day
 //   resolution; RollupQuery answers merge them so that the result equals aggregating the raw
 //   records of the range (to the sketch's relative accuracy for quantiles, exactly otherwise).
+// - QueryRaw groups by dimensions and record attributes (attributes.<key>, "" when missing) and
+//   returns per cell the same CallAggregate / ScoreAggregate the rollups would hold for it;
+//   QueryConversations groups by the attributes of a conversation's first call too. Neither
+//   answers more than RawQuery::max_groups (kMaxRawGroups) groups: beyond, kInvalidArgument.
 // - Queries see every record whose Append() has returned.
 // - All methods are safe to call from many threads at once.
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -108,18 +114,48 @@ using ConversationCell = RollupCell<ConversationStats>;
 // named outcome; for per-subject KPIs (fraud detection).
 using OutcomeSubjects = std::map<std::string, std::map<std::string, double>>;
 
+// The prefix of a record attribute in group_by and filters: "attributes.<key>".
+inline constexpr std::string_view kAttributePrefix = "attributes.";
+// The most groups a raw query answers (QueryRaw fails with kInvalidArgument beyond it).
+inline constexpr size_t kMaxRawGroups = 1000;
+
+inline bool IsAttributeName(std::string_view name) { return name.starts_with(kAttributePrefix); }
+
+// Checks "attributes.<key>": the key is 1 to 256 bytes without quotes, backslashes or control
+// characters.
+inline Result<void> CheckAttributeName(std::string_view name) {
+  const std::string_view key = name.substr(std::min(name.size(), kAttributePrefix.size()));
+  bool ok = IsAttributeName(name) && !key.empty() && key.size() <= 256;
+  for (const char c : key) {
+    if (c == '"' || c == '\\' || c == '\'' || static_cast<unsigned char>(c) < 0x20) ok = false;
+  }
+  if (ok) return {};
+  return MakeError(ErrorCode::kInvalidArgument,
+                   "'" + std::string(name) +
+                       "' is not an attribute name (attributes.<key>, a key of 1 to 256 bytes "
+                       "without quotes, backslashes or control characters)");
+}
+
 // An aggregate computed from raw records (for user-defined KPIs whose filters go beyond the
-// rollup dimensions).
+// rollup dimensions, and for KPIs grouped by a record attribute).
+//
+// group_by takes dimension names and attributes.<key> (the record's own attribute; a record
+// without it is in the group ""). Filters take attributes.<key> for every source. Each cell
+// carries, besides the field's count, sum and sketch, the aggregate the rollups keep for the
+// source (`calls` for calls, `scores` for scores and outcomes), built from the same records, so
+// a KPI computed from a cell equals the KPI computed from rollups had the attribute been a
+// dimension. More than `max_groups` distinct groups fail with kInvalidArgument.
 struct RawQuery {
   std::string project;
   std::string source;  // calls | scores | outcomes
   int64_t from_ns = 0;
   int64_t to_ns = 0;
   int64_t step_ns = 0;
-  std::vector<std::string> group_by;  // dimension names
-  DimensionFilter filter;             // record fields (as RecordQuery); calls: attributes.<key> too
+  std::vector<std::string> group_by;  // dimension names and attributes.<key>
+  DimensionFilter filter;             // record fields (as RecordQuery) and attributes.<key>
   std::string field;  // "" counts records; calls: latency, ttft, input_tokens, output_tokens,
                       // cost; scores and outcomes: value
+  size_t max_groups = kMaxRawGroups;
 };
 struct RawAggregate {
   uint64_t count = 0;   // records matching
@@ -127,6 +163,8 @@ struct RawAggregate {
   double sum = 0;
   double sumsq = 0;
   stats::DDSketch sketch;
+  CallAggregate calls;    // source calls: the rollup aggregate of the records
+  ScoreAggregate scores;  // source scores or outcomes: the rollup aggregate of the records
 };
 using RawCell = RollupCell<RawAggregate>;
 
@@ -154,6 +192,9 @@ class Store {
   // Outcomes roll up like scores (count and sum of values) by name; RollupQuery::score_name
   // names the outcome.
   virtual Result<std::vector<ScoreRollupCell>> QueryOutcomeRollups(const RollupQuery& query) = 0;
+  // RollupQuery::group_by may name attributes.<key> here too: the attribute of the
+  // conversation's first call in the range ("" when it has none); at most kMaxRawGroups groups.
+  // The filter may name attributes.<key> as well (on the calls, like the dimensions).
   virtual Result<std::vector<ConversationCell>> QueryConversations(const RollupQuery& query) = 0;
 
   virtual Result<Page<model::Call>> ListCalls(const RecordQuery& query) = 0;

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <map>
 
 #include "kpi/kpi.h"
 #include "stats/intervals.h"
@@ -244,6 +245,199 @@ TEST_F(KpiTest, UserDefinedKpis) {
   bad.name = "x";
   bad.type = "median";
   EXPECT_FALSE(Engine::Create(store_.get(), {bad}).has_value());
+}
+
+// Records whose attribute `tier` always equals their variant: every KPI grouped by the
+// attribute (answered from raw records) must equal the KPI grouped by the variant (answered from
+// rollups), value, interval and n.
+TEST_F(KpiTest, AttributeGroupsAnswerLikeDimensionGroups) {
+  model::Batch b;
+  for (int i = 0; i < 240; ++i) {
+    auto c = Call(i, i % 3 ? "a" : "b", 0.05 * (1 + (i * 37) % 101), i % 9 == 0);
+    c.variant = i / 2 % 2 ? "A" : "B";  // constant within a conversation (2 calls)
+    c.session_id = "s" + std::to_string(i / 2);
+    if (i % 4 == 0) c.ttft_s = 0.01 * (i % 17);
+    c.input_tokens = i % 5 == 0 ? -1 : 100 + i;
+    c.attributes = {{"tier", c.variant}};
+    b.calls.push_back(c);
+  }
+  for (int i = 0; i < 240; i += 2) {
+    const std::string variant = i / 2 % 2 ? "A" : "B";
+    auto score = [&](const std::string& name, double value) {
+      model::Score s;
+      s.project = "p";
+      s.id = name + std::to_string(i);
+      s.call_id = "c" + std::to_string(i);
+      s.name = name;
+      s.value = value;
+      s.source = i % 3 ? "survey" : "user";
+      s.time_ns = kT0 + (i % 60) * kMin + 1;
+      s.attributes = {{"tier", variant}};
+      b.scores.push_back(s);
+    };
+    score("csat", 1 + i % 5);
+    score("nps", i % 11);
+    score("thumbs", i % 3 ? 1 : 0);
+    score("helpfulness", 0.1 * (i % 7));
+    auto outcome = [&](const std::string& name, double value) {
+      model::Outcome o;
+      o.project = "p";
+      o.id = name + std::to_string(i);
+      o.conversation_id = "conv" + std::to_string(i / 2);
+      o.session_id = "s" + std::to_string(i / 2);
+      o.name = name;
+      o.value = value;
+      o.time_ns = kT0 + (i % 60) * kMin + 2;
+      o.attributes = {{"tier", variant}};
+      b.outcomes.push_back(o);
+    };
+    outcome("impression", 1);
+    if (i % 3 == 0) outcome("click", 1);
+    if (i % 5 == 0) outcome("conversion", 1);
+    if (i % 4 == 0) outcome("escalated", 1);
+    if (i % 6 == 0) outcome("resolved", 1);
+    outcome("handling_time", 30 + i % 13);
+  }
+  ASSERT_TRUE(store_->Append(b).has_value());
+  Definition user;
+  user.name = "mean_cost";
+  user.type = "mean";
+  user.source = "calls";
+  user.field = "cost";
+  auto e = MakeEngine({user});
+  size_t compared = 0;
+  for (const auto& info : e.Catalog()) {
+    if (info.name.starts_with("fraud_")) continue;  // per subject, never grouped
+    auto by_variant = Req(info.name, 20 * kMin);
+    if (!info.params.empty()) by_variant.params["name"] = "helpfulness";
+    auto by_tier = by_variant;
+    by_variant.group_by = {"model", "variant"};
+    by_tier.group_by = {"model", "attributes.tier"};
+    auto want = e.Query(by_variant);
+    ASSERT_TRUE(want.has_value()) << info.name << ": " << want.error().message();
+    auto got = e.Query(by_tier);
+    ASSERT_TRUE(got.has_value()) << info.name << ": " << got.error().message();
+    ASSERT_EQ(got->series.size(), want->series.size()) << info.name;
+    for (size_t k = 0; k < want->series.size(); ++k) {
+      const auto& ws = want->series[k];
+      const auto& gs = got->series[k];
+      EXPECT_EQ(gs.group, ws.group) << info.name;
+      ASSERT_EQ(gs.points.size(), ws.points.size());
+      for (size_t j = 0; j < ws.points.size(); ++j) {
+        const auto& w = ws.points[j];
+        const auto& g = gs.points[j];
+        EXPECT_EQ(g.n, w.n) << info.name;
+        ASSERT_EQ(g.value.has_value(), w.value.has_value()) << info.name;
+        if (w.value) {
+          EXPECT_NEAR(*g.value, *w.value, 1e-9 * (1 + std::abs(*w.value))) << info.name;
+        }
+        ASSERT_EQ(g.ci.has_value(), w.ci.has_value()) << info.name;
+        if (w.ci) {
+          EXPECT_NEAR(g.ci->low, w.ci->low, 1e-9 * (1 + std::abs(w.ci->low))) << info.name;
+          EXPECT_NEAR(g.ci->high, w.ci->high, 1e-9 * (1 + std::abs(w.ci->high))) << info.name;
+          EXPECT_EQ(g.ci->method, w.ci->method);
+        }
+        if (w.n > 0) ++compared;
+      }
+    }
+  }
+  EXPECT_GT(compared, 200u);
+}
+
+// Values grouped by an attribute against values computed here from the records; calls without
+// the attribute form the group "".
+TEST_F(KpiTest, AttributeGroupsMatchHandComputedValues) {
+  model::Batch b;
+  std::map<std::vector<std::string>, std::pair<uint64_t, uint64_t>> errors;  // group -> (err, n)
+  std::map<std::vector<std::string>, std::pair<double, double>> latency;     // sum, sumsq
+  for (int i = 0; i < 150; ++i) {
+    auto c = Call(i, i % 2 ? "a" : "b", 0.02 * (i + 1), i % 7 == 0);
+    const std::string region = i % 3 == 0 ? "" : i % 3 == 1 ? "eu" : "us";
+    if (!region.empty()) c.attributes = {{"region", region}};
+    const std::vector<std::string> g = {c.model(), region};
+    errors[g].first += c.status == model::CallStatus::kError;
+    ++errors[g].second;
+    latency[g].first += c.latency_s();
+    latency[g].second += c.latency_s() * c.latency_s();
+    b.calls.push_back(c);
+  }
+  ASSERT_TRUE(store_->Append(b).has_value());
+  auto e = MakeEngine();
+  auto r = Req("error_rate");
+  r.group_by = {"model", "attributes.region"};
+  auto got = e.Query(r);
+  ASSERT_TRUE(got.has_value()) << got.error().message();
+  ASSERT_EQ(got->series.size(), 6u);
+  for (const auto& s : got->series) {
+    const auto [err, n] = errors.at(s.group);
+    const auto& p = s.points.at(0);
+    EXPECT_EQ(p.n, n);
+    EXPECT_DOUBLE_EQ(*p.value, static_cast<double>(err) / static_cast<double>(n));
+    auto w = stats::WilsonInterval(err, n, 0.95);
+    EXPECT_DOUBLE_EQ(p.ci->low, w->low);
+    EXPECT_DOUBLE_EQ(p.ci->high, w->high);
+  }
+  r.name = "latency_mean";
+  got = e.Query(r);
+  ASSERT_TRUE(got.has_value());
+  for (const auto& s : got->series) {
+    const auto [sum, sumsq] = latency.at(s.group);
+    const auto n = errors.at(s.group).second;
+    EXPECT_NEAR(*s.points[0].value, sum / static_cast<double>(n), 1e-9);
+    auto m = stats::MeanInterval(n, sum, sumsq, 0.95);
+    EXPECT_NEAR(s.points[0].ci->low, m->low, 1e-9);
+  }
+
+  // Filtered by an attribute (answered from raw records too).
+  r.name = "error_rate";
+  r.group_by = {"model"};
+  r.filter = {{"attributes.region", "eu"}};
+  got = e.Query(r);
+  ASSERT_TRUE(got.has_value()) << got.error().message();
+  ASSERT_EQ(got->series.size(), 2u);
+  for (const auto& s : got->series) {
+    const auto [err, n] = errors.at({s.group[0], "eu"});
+    EXPECT_EQ(s.points[0].n, n);
+    EXPECT_DOUBLE_EQ(*s.points[0].value, static_cast<double>(err) / static_cast<double>(n));
+  }
+  r.filter.clear();
+  r.name = "latency_mean";
+
+  // Bad attribute names name the parameter; fraud KPIs are not grouped.
+  r.group_by = {"attributes."};
+  auto bad = e.Query(r);
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message().find("group_by"), std::string::npos);
+  r.group_by = {"region"};
+  bad = e.Query(r);
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message().find("attributes.<key>"), std::string::npos);
+  r.name = "fraud_precision";
+  r.group_by = {"attributes.region"};
+  EXPECT_FALSE(e.Query(r).has_value());
+}
+
+TEST_F(KpiTest, AttributeGroupsAreLimited) {
+  model::Batch b;
+  for (int i = 0; i < 1002; ++i) {
+    auto c = Call(i, "a", 0.1, false);
+    c.attributes = {{"request", std::to_string(i)}};
+    b.calls.push_back(c);
+  }
+  ASSERT_TRUE(store_->Append(b).has_value());
+  auto e = MakeEngine();
+  auto r = Req("calls");
+  r.group_by = {"attributes.request"};
+  auto got = e.Query(r);
+  ASSERT_FALSE(got.has_value());
+  EXPECT_EQ(got.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(got.error().message().find("1000 groups"), std::string::npos);
+  r.filter = {{"attributes.request", "7"}};
+  got = e.Query(r);
+  ASSERT_TRUE(got.has_value()) << got.error().message();
+  ASSERT_EQ(got->series.size(), 1u);
+  EXPECT_EQ(got->series[0].group, std::vector<std::string>{"7"});
+  EXPECT_EQ(Value(*got), 1);
 }
 
 TEST_F(KpiTest, RejectsBadRequests) {

@@ -224,6 +224,51 @@ TEST_F(ServerTest, IngestThenKpisMatchIndependentComputation) {
   GetJson("/v1/kpis/calls?" + range + "&step=90s", key_a_, 400);
 }
 
+// group_by=attributes.<key> over HTTP: values computed here from the records sent; calls
+// without the attribute are the group "".
+TEST_F(ServerTest, KpisGroupByAnAttribute) {
+  const int64_t hour = HourAgo();
+  auto sent = MakeCalls(240, hour, "gpt-4o", 4);
+  std::map<std::pair<std::string, std::string>, std::pair<int, int>> want;  // errors, calls
+  for (size_t i = 0; i < sent.records.size(); ++i) {
+    auto& r = sent.records[i];
+    const std::string tier = i % 4 == 0 ? "" : i % 4 == 1 ? "gold" : "free";
+    if (!tier.empty()) r["attributes"] = {{"customer_tier", tier}, {"n", static_cast<int>(i)}};
+    auto& w = want[{r["route"].get<std::string>(), tier}];
+    w.first += r["status"] == "error";
+    ++w.second;
+  }
+  auto res = Post("/v1/events", key_a_, sent.records.dump());
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const std::string range = "from=" + std::to_string(hour) + "&to=" + std::to_string(hour + 3600);
+  auto err =
+      GetJson("/v1/kpis/error_rate?" + range + "&group_by=route,attributes.customer_tier", key_a_);
+  EXPECT_EQ(err["group_by"], json({"route", "attributes.customer_tier"}));
+  ASSERT_EQ(err["series"].size(), want.size());
+  for (const auto& s : err["series"]) {
+    const auto& w = want.at({s["group"]["route"], s["group"]["attributes.customer_tier"]});
+    const auto& p = s["points"][0];
+    EXPECT_EQ(p["n"], w.second);
+    EXPECT_DOUBLE_EQ(p["value"].get<double>(), static_cast<double>(w.first) / w.second);
+    EXPECT_EQ(p["ci"]["method"], "wilson");
+  }
+  auto calls = GetJson(
+      "/v1/kpis/calls?" + range + "&group_by=attributes.customer_tier&filter=route:chat", key_a_);
+  ASSERT_EQ(calls["series"].size(), 2u);  // chat calls are the odd ones: all have a tier
+  for (const auto& s : calls["series"]) {
+    EXPECT_EQ(s["points"][0]["value"],
+              want.at({"chat", s["group"]["attributes.customer_tier"]}).second);
+  }
+  // Bad names and too many groups are 400s naming the parameter.
+  auto bad = GetJson("/v1/kpis/calls?" + range + "&group_by=attributes.", key_a_, 400);
+  EXPECT_NE(bad.dump().find("group_by"), std::string::npos) << bad.dump();
+  GetJson("/v1/kpis/calls?" + range + "&group_by=attributes.a%22b", key_a_, 400);
+  // 180 distinct values of `n` stay under the limit of 1000 groups.
+  auto many = GetJson("/v1/kpis/calls?" + range + "&group_by=attributes.n", key_a_);
+  EXPECT_EQ(many["series"].size(), 181u);
+}
+
 TEST_F(ServerTest, TextIsRedactedBeforeItIsStored) {
   const auto a = MakeCalls(3, HourAgo(), "gpt-4o", 4);
   auto res = Post("/v1/events", key_a_, a.records.dump());

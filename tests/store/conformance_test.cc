@@ -357,6 +357,168 @@ TEST_P(StoreConformance, RawQueriesFilterOnAnyFieldAndAttribute) {
   EXPECT_FALSE(store_->QueryRaw(q).has_value());
 }
 
+// Grouped by an attribute, raw queries answer per group the aggregates rollups would keep had
+// the attribute been a dimension; records without the attribute form the group "".
+TEST_P(StoreConformance, RawQueriesGroupByAttributesWithRollupAggregates) {
+  model::Batch b;
+  b.calls = MakeCalls(400, 3 * kNanosPerHour, 11);
+  for (size_t i = 0; i < b.calls.size(); ++i) {
+    if (i % 3 != 0) b.calls[i].attributes.emplace_back("region", i % 3 == 1 ? "eu" : "us");
+    // Constant within a conversation (4 calls each), for the conversation grouping.
+    b.calls[i].attributes.emplace_back("cohort", std::to_string(i / 4 % 3));
+  }
+  for (int i = 0; i < 90; ++i) {
+    model::Score sc;
+    sc.project = "p1";
+    sc.id = "s" + std::to_string(i);
+    sc.name = "csat";
+    sc.source = i % 2 ? "survey" : "user";
+    if (i % 10 == 0) {
+      sc.label = "n/a";
+    } else {
+      sc.value = 1 + i % 5;
+    }
+    sc.time_ns = kT0 + i * kNanosPerMinute;
+    if (i % 4 != 0) sc.attributes = {{"channel", i % 4 == 1 ? "web" : "app"}};
+    b.scores.push_back(sc);
+    model::Outcome o;
+    o.project = "p1";
+    o.id = "o" + std::to_string(i);
+    o.name = "handling_time";
+    o.value = 10.0 + i;
+    o.time_ns = kT0 + i * kNanosPerMinute;
+    o.attributes = {{"channel", i % 2 ? "web" : "app"}};
+    b.outcomes.push_back(o);
+  }
+  Append(*store_, b);
+
+  auto attr = [](const auto& record, const std::string& key) {
+    for (const auto& [k, v] : record.attributes) {
+      if (k == key) return v;
+    }
+    return std::string();
+  };
+  RawQuery q;
+  q.project = "p1";
+  q.source = "calls";
+  q.from_ns = kT0;
+  q.to_ns = kT0 + 3 * kNanosPerHour;
+  q.step_ns = kNanosPerHour;
+  q.group_by = {"route", "attributes.region"};
+  auto cells = store_->QueryRaw(q);
+  ASSERT_TRUE(cells.has_value()) << cells.error().message();
+  std::map<std::pair<int64_t, std::vector<std::string>>, CallAggregate> want;
+  for (const auto& c : b.calls) {
+    const int64_t bucket = kT0 + (c.start_ns - kT0) / kNanosPerHour * kNanosPerHour;
+    want[{bucket, {c.route, attr(c, "region")}}].Add(c);
+  }
+  ASSERT_EQ(cells->size(), want.size());
+  std::set<std::string> regions;
+  for (const auto& cell : *cells) {
+    ASSERT_EQ(cell.group.size(), 2u);
+    regions.insert(cell.group[1]);
+    const auto it = want.find({cell.bucket_ns, cell.group});
+    ASSERT_NE(it, want.end()) << cell.group[0] << "/" << cell.group[1];
+    const CallAggregate& a = cell.aggregate.calls;
+    const CallAggregate& w = it->second;
+    EXPECT_EQ(cell.aggregate.count, w.calls);
+    EXPECT_EQ(a.calls, w.calls);
+    EXPECT_EQ(a.errors, w.errors);
+    EXPECT_NEAR(a.latency_sum, w.latency_sum, 1e-9);
+    EXPECT_NEAR(a.latency_sumsq, w.latency_sumsq, 1e-9);
+    EXPECT_EQ(a.latency.count(), w.latency.count());
+    EXPECT_EQ(a.latency.Quantile(0.9), w.latency.Quantile(0.9));
+    EXPECT_EQ(a.ttft.count(), w.ttft.count());
+    EXPECT_EQ(a.input_tokens, w.input_tokens);
+    EXPECT_EQ(a.output_tokens, w.output_tokens);
+    EXPECT_EQ(a.token_calls, w.token_calls);
+    EXPECT_EQ(a.priced_calls, w.priced_calls);
+    EXPECT_NEAR(a.cost_sum, w.cost_sum, 1e-12);
+  }
+  EXPECT_EQ(regions, (std::set<std::string>{"", "eu", "us"}));
+
+  // Scores: the score's own attributes; labels without values count as labeled.
+  RawQuery sq;
+  sq.project = "p1";
+  sq.source = "scores";
+  sq.from_ns = kT0;
+  sq.to_ns = kT0 + 3 * kNanosPerHour;
+  sq.group_by = {"attributes.channel"};
+  sq.filter = {{"name", "csat"}, {"source", "survey"}};
+  auto scells = store_->QueryRaw(sq);
+  ASSERT_TRUE(scells.has_value()) << scells.error().message();
+  std::map<std::string, ScoreAggregate> swant;
+  for (const auto& sc : b.scores) {
+    if (sc.source == "survey") swant[attr(sc, "channel")].Add(sc);
+  }
+  ASSERT_EQ(scells->size(), swant.size());
+  for (const auto& cell : *scells) {
+    const ScoreAggregate& w = swant.at(cell.group.at(0));
+    EXPECT_EQ(cell.aggregate.scores.count, w.count);
+    EXPECT_EQ(cell.aggregate.scores.sum, w.sum);
+    EXPECT_EQ(cell.aggregate.scores.at_least_4, w.at_least_4);
+    EXPECT_EQ(cell.aggregate.scores.labeled, w.labeled);
+  }
+  // Outcomes, filtered and grouped by attribute.
+  RawQuery oq = sq;
+  oq.source = "outcomes";
+  oq.filter = {{"name", "handling_time"}, {"attributes.channel", "web"}};
+  auto ocells = store_->QueryRaw(oq);
+  ASSERT_TRUE(ocells.has_value()) << ocells.error().message();
+  ASSERT_EQ(ocells->size(), 1u);
+  EXPECT_EQ((*ocells)[0].group, std::vector<std::string>{"web"});
+  double osum = 0;
+  for (const auto& o : b.outcomes) osum += attr(o, "channel") == "web" ? o.value : 0;
+  EXPECT_EQ((*ocells)[0].aggregate.scores.count, 45u);
+  EXPECT_DOUBLE_EQ((*ocells)[0].aggregate.scores.sum, osum);
+
+  // Conversations by their calls' attribute (constant within a conversation), and by one that
+  // varies within it: the conversation goes to the group of its first call.
+  RollupQuery cq{"p1", kT0, kT0 + 3 * kNanosPerHour, 0, {"attributes.cohort"}, {}, "", ""};
+  auto conv = store_->QueryConversations(cq);
+  ASSERT_TRUE(conv.has_value()) << conv.error().message();
+  std::map<std::string, std::set<std::string>> conv_want;
+  for (const auto& c : b.calls) conv_want[attr(c, "cohort")].insert(c.conversation_id);
+  ASSERT_EQ(conv->size(), conv_want.size());
+  for (const auto& cell : *conv) {
+    EXPECT_EQ(cell.aggregate.conversations, conv_want.at(cell.group.at(0)).size());
+  }
+  cq.filter = {{"attributes.cohort", "1"}};
+  conv = store_->QueryConversations(cq);
+  ASSERT_TRUE(conv.has_value()) << conv.error().message();
+  ASSERT_EQ(conv->size(), 1u);
+  EXPECT_EQ((*conv)[0].aggregate.conversations, conv_want.at("1").size());
+  cq.filter.clear();
+  cq.group_by = {"attributes.region"};
+  conv = store_->QueryConversations(cq);
+  ASSERT_TRUE(conv.has_value()) << conv.error().message();
+  std::map<std::string, const model::Call*> first;
+  for (const auto& c : b.calls) {
+    auto& f = first[c.conversation_id];
+    if (!f || c.start_ns < f->start_ns) f = &c;
+  }
+  std::map<std::string, uint64_t> by_first_region;
+  for (const auto& [id, c] : first) ++by_first_region[attr(*c, "region")];
+  ASSERT_EQ(conv->size(), by_first_region.size());
+  for (const auto& cell : *conv) {
+    EXPECT_EQ(cell.aggregate.conversations, by_first_region.at(cell.group.at(0)))
+        << cell.group.at(0);
+  }
+
+  // The group limit, and names that are not attributes.
+  q.group_by = {"attributes.region"};
+  q.max_groups = 2;
+  auto limited = store_->QueryRaw(q);
+  ASSERT_FALSE(limited.has_value());
+  EXPECT_EQ(limited.error().code(), ErrorCode::kInvalidArgument);
+  q.max_groups = 3;
+  EXPECT_TRUE(store_->QueryRaw(q).has_value());
+  for (const char* bad : {"attributes.", "attributes.a'b", "attributes.a\"b", "region"}) {
+    q.group_by = {bad};
+    EXPECT_FALSE(store_->QueryRaw(q).has_value()) << bad;
+  }
+}
+
 TEST_P(StoreConformance, ConcurrentAppendsAreAllStored) {
   const auto calls = MakeCalls(4000, kNanosPerDay, 99);
   std::vector<std::thread> threads;

@@ -427,6 +427,23 @@ async function main() {
     assertClose(await page.textContent("[data-testid=summary] tbody tr td.value"), a.series[0].points[0].value, "mean helpfulness");
   });
 
+  await check("KPI explorer: group by a record attribute", async () => {
+    await page.goto(base + "/kpis?kpi=error_rate&from=now-24h&step=1h");
+    await ready();
+    await page.fill("#group-attribute", "tenant");
+    await page.press("#group-attribute", "Enter");
+    await ready();
+    assert(new URL(page.url()).searchParams.get("group_by") === "attributes.tenant", `URL ${page.url()}`);
+    const a = await api("/v1/kpis/error_rate", { from: "now-24h", group_by: "attributes.tenant" });
+    const rows = await page.$$eval("[data-testid=summary] tbody tr", (trs) => trs.map((tr) => [tr.children[0].textContent, tr.querySelector("td.value").textContent]));
+    assert(rows.length === a.series.length && rows.length === 2, `${rows.length} rows, API has ${a.series.length} groups`);
+    const acme = a.series.find((x) => x.group["attributes.tenant"] === "acme");
+    assertClose(rows.find(([t]) => t === "acme")?.[1], acme.points[0].value, "error rate of tenant acme");
+    await page.reload();
+    await ready();
+    assert((await page.inputValue("#group-attribute")) === "attributes.tenant", "attribute group lost on reload");
+  });
+
   await check("KPI explorer: a chart of more than 10,000 points stays interactive", async () => {
     await page.goto(base + "/kpis?kpi=calls&from=now-8d&step=1m&band=none");
     await ready();

@@ -1,5 +1,5 @@
 // KPI explorer: any KPI as a time series over a range and step, with its confidence band or a
-// percentile band, grouped by dimensions, filtered; the URL holds the whole state, and the
+// percentile band, grouped by dimensions and record attributes, filtered; the URL holds the whole state, and the
 // series export as CSV.
 import { get, type KpiAnswer, type KpiInfo, type KpiSeries } from "../api";
 import { timeChart, type Chart, type ChartLine } from "../components/chart";
@@ -67,6 +67,15 @@ function percentileFamily(kpi: string, catalog: KpiInfo[]): { low: string; high:
   return names.has(low) && names.has(high) ? { low, high } : null;
 }
 
+// "region, attributes.plan" -> ["attributes.region", "attributes.plan"]
+export function parseAttributes(text: string): string[] {
+  return text
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .map((x) => (x.startsWith("attributes.") ? x : `attributes.${x}`));
+}
+
 function groupLabel(s: KpiSeries): string {
   const parts = Object.entries(s.group).map(([k, v]) => `${k}=${v === "" ? "(none)" : v}`);
   return parts.length ? parts.join(", ") : "all";
@@ -116,6 +125,15 @@ export async function explorerPage(ctx: PageContext): Promise<() => void> {
   const groupBoxes = DIMENSIONS.map((d) =>
     h("label", { class: "check" }, h("input", { type: "checkbox", name: "group_by", value: d, checked: s.groupBy.includes(d) }), d),
   );
+  const attributeInput = h("input", {
+    id: "group-attribute",
+    name: "group_attribute",
+    value: s.groupBy.filter((g) => !DIMENSIONS.includes(g)).join(", "),
+    placeholder: "attributes.region",
+    size: 20,
+    spellcheck: "false",
+    "aria-label": "Group by attribute",
+  });
   const filterInput = h("input", { id: "filter", name: "filter", value: s.filter, placeholder: "model:gpt-4o, route:chat", size: 28, spellcheck: "false" });
   const bandSelect = h(
     "select",
@@ -134,7 +152,10 @@ export async function explorerPage(ctx: PageContext): Promise<() => void> {
     from: fromInput.value.trim() || "now-24h",
     to: toInput.value.trim() || "now",
     step: stepSelect.value,
-    groupBy: groupBoxes.map((l) => l.querySelector("input")!).filter((i) => i.checked).map((i) => i.value),
+    groupBy: [
+      ...groupBoxes.map((l) => l.querySelector("input")!).filter((i) => i.checked).map((i) => i.value),
+      ...parseAttributes(attributeInput.value),
+    ],
     filter: filterInput.value,
     band: bandSelect.value,
     confidence: confSelect.value,
@@ -173,13 +194,13 @@ export async function explorerPage(ctx: PageContext): Promise<() => void> {
     h("label", null, "From ", fromInput),
     h("label", null, "To ", toInput),
     h("label", null, "Step ", stepSelect),
-    h("fieldset", { class: "group-by" }, h("legend", null, "Group by"), groupBoxes),
+    h("fieldset", { class: "group-by" }, h("legend", null, "Group by"), groupBoxes, h("label", null, "attribute ", attributeInput)),
     h("label", null, "Filter ", filterInput),
     h("label", null, "Band ", bandSelect),
     h("label", null, "Level ", confSelect),
     h("button", { type: "submit", class: "primary" }, "Apply"),
   );
-  for (const el of [kpiSelect, stepSelect, bandSelect, confSelect]) el.addEventListener("change", () => apply());
+  for (const el of [kpiSelect, stepSelect, bandSelect, confSelect, attributeInput]) el.addEventListener("change", () => apply());
   for (const l of groupBoxes) l.querySelector("input")!.addEventListener("change", () => apply());
 
   const status = h("p", { class: "muted small", "data-testid": "status" }, "Loading…");
