@@ -1,6 +1,6 @@
 // The goals scoreboard: each goal's KPI, target, current value with its interval, status and a
-// sparkline. Shown only when the server has goals (GET /v1/goals answers 200 with at least one
-// goal); otherwise it renders nothing.
+// sparkline. Shown only when the server has goals (GET /v1/goals answers 200; an empty list says
+// none is defined); on 404 it renders nothing.
 import { get, probe, type Goal, type KpiAnswer } from "../api";
 import { h } from "../dom";
 import { formatCi, formatValue } from "../format";
@@ -39,7 +39,7 @@ export async function renderGoals(host: HTMLElement, range: { from: string; step
   if (!answer || signal.aborted) return 0;
   const goals = answer.goals ?? [];
   if (goals.length === 0) {
-    if (opts.page) host.appendChild(h("section", { class: "panel", "data-testid": "goals" }, h("h2", null, "Goals"), h("p", { class: "muted" }, "No goals are configured for this project (the goals section of yardstick.yaml).")));
+    host.appendChild(h("section", { class: "panel goals", "data-testid": "goals" }, h("h2", null, "Goals"), h("p", { class: "muted" }, "No goals defined yet.", opts.page ? " Goals are configured in the goals section of yardstick.yaml (docs/goals.md)." : null)));
     return 0;
   }
   const section = h(

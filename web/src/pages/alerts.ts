@@ -6,7 +6,7 @@ import { ApiError, get, probe, send, type Alert, type AlertRule, type Notificati
 import { keyboardList } from "../components/keyboard_list";
 import { notificationsTable } from "../components/notifications";
 import { h } from "../dom";
-import { formatDuration, formatTime } from "../format";
+import { formatDuration, formatNumber, formatTime } from "../format";
 import { render, type PageContext } from "../router";
 
 const STATE_CLASS: Record<string, string> = { firing: "status-missed", pending: "status-at_risk", resolved: "status-met" };
@@ -101,7 +101,7 @@ function alertItem(a: Alert, rules: Map<string, AlertRule>, notifications: Notif
           h("span", { class: "muted" }, t.from),
           " → ",
           h("span", { class: `badge ${STATE_CLASS[t.to] ?? "status-insufficient_data"}` }, t.to),
-          t.value !== undefined && t.value !== null ? h("span", { class: "small" }, ` value ${t.value}`) : null,
+          t.value !== undefined && t.value !== null ? h("span", { class: "small" }, ` value ${formatNumber(t.value)}`) : null,
           t.silenced ? h("span", { class: "small muted" }, " (silenced)") : null,
         ),
       ),
@@ -158,7 +158,7 @@ function alertItem(a: Alert, rules: Map<string, AlertRule>, notifications: Notif
       { class: "alert-head" },
       h("span", { class: `badge ${STATE_CLASS[a.state] ?? ""}` }, a.state),
       h("strong", null, a.rule),
-      a.value !== undefined && a.value !== null ? h("span", { class: "alert-value" }, `value ${a.value}`) : null,
+      a.value !== undefined && a.value !== null ? h("span", { class: "alert-value" }, `value ${formatNumber(a.value)}`) : null,
       a.silenced ? h("span", { class: "badge status-insufficient_data", title: (a.silenced_by ?? []).join(", ") }, "silenced") : null,
       silenceButton,
     ),

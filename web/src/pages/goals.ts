@@ -18,7 +18,8 @@ function selectorText(b: Baseline): string {
 
 export function formatP(p: number | null | undefined): string {
   if (p === null || p === undefined || !Number.isFinite(p)) return "–";
-  if (p < 1e-4) return p.toExponential(1).replace("e", "×10^");
+  if (p === 0) return "0";
+  if (p < 1e-4) return p.toExponential(1);
   return String(Number(p.toPrecision(2)));
 }
 
