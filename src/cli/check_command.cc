@@ -30,17 +30,36 @@ std::string Summary(const config::Config& cfg) {
   const std::string& host = cfg.server.listen_host;
   const std::string shown_host =
       host.find(':') != std::string::npos ? "[" + host + "]" : host;  // IPv6
+  std::vector<std::string> goals, schedules;
+  for (const auto& g : cfg.goals) goals.push_back(g.name);
+  for (const auto& s : cfg.schedules) schedules.push_back(s.name);
+  std::string extra;
+  if (!goals.empty()) extra += ", " + counted(goals.size(), "goal", "goals", Names(goals));
+  if (!schedules.empty()) {
+    extra += ", " + counted(schedules.size(), "schedule", "schedules", Names(schedules));
+  }
   return counted(projects.size(), "project", "projects", Names(projects)) + ", " +
-         counted(kpis.size(), "KPI", "KPIs", Names(kpis)) + ", storage " + cfg.storage.backend +
-         ", listen " + shown_host + ":" + std::to_string(cfg.server.listen_port);
+         counted(kpis.size(), "KPI", "KPIs", Names(kpis)) + extra + ", storage " +
+         cfg.storage.backend + ", listen " + shown_host + ":" +
+         std::to_string(cfg.server.listen_port);
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> BuiltinKpiUnits() {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto engine = kpi::Engine::Create(nullptr, {});
+  if (engine) {
+    for (const auto& info : engine->Catalog()) out.emplace_back(info.name, info.unit);
+  }
+  return out;
+}
 
 int RunCheck(const CheckArgs& args, const std::vector<std::string>& builtin_kpi_names,
              std::ostream& out, std::ostream& err) {
   config::LoadOptions options;
   options.builtin_kpi_names = builtin_kpi_names;
+  options.builtin_kpi_units = BuiltinKpiUnits();
   auto parsed = config::ParseFile(args.config_path, options);
   // Webhook templates are checked by the module that owns the template language.
   if (parsed) {
@@ -55,6 +74,8 @@ int RunCheck(const CheckArgs& args, const std::vector<std::string>& builtin_kpi_
     if (parsed) {
       doc["summary"] = {{"projects", parsed->auth.projects.size()},
                         {"kpis", parsed->kpis.size()},
+                        {"goals", parsed->goals.size()},
+                        {"schedules", parsed->schedules.size()},
                         {"storage", parsed->storage.backend},
                         {"listen_host", parsed->server.listen_host},
                         {"listen_port", parsed->server.listen_port}};

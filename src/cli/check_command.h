@@ -13,6 +13,7 @@
 #include <CLI/App.hpp>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace yardstick::cli {
@@ -27,6 +28,9 @@ void AddCheckCommand(CLI::App& app, int* exit_code);
 
 // Runs the check against the given built-in KPI names; writes as described above and returns
 // the exit code.
+// (name, unit) of every built-in KPI, for checking goal targets.
+std::vector<std::pair<std::string, std::string>> BuiltinKpiUnits();
+
 int RunCheck(const CheckArgs& args, const std::vector<std::string>& builtin_kpi_names,
              std::ostream& out, std::ostream& err);
 

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/check_command.h"
+#include "cli/eval_command.h"
 #include "cli/replay_command.h"
 #include "cli/score_command.h"
 #include "cli/serve_command.h"
@@ -19,6 +20,9 @@ int main(int argc, char** argv) {
   yardstick::cli::AddServeCommand(app, &exit_code);
   yardstick::cli::AddReplayCommand(app, &exit_code);
   yardstick::cli::AddCheckCommand(app, &exit_code);
+  yardstick::cli::AddEvalCommand(app, &exit_code);
+  yardstick::cli::AddValidateCommand(app, &exit_code);
+  yardstick::cli::AddCompareCommand(app, &exit_code);
 
   try {
     app.parse(argc, argv);

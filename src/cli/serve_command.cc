@@ -7,7 +7,9 @@
 #include <memory>
 #include <thread>
 
+#include "cli/check_command.h"
 #include "config/config.h"
+#include "kpi/kpi.h"
 #include "server/server.h"
 
 namespace yardstick::cli {
@@ -20,9 +22,12 @@ struct ServeArgs {
 };
 
 int RunServe(const ServeArgs& args) {
+  config::LoadOptions options;
+  options.builtin_kpi_names = kpi::BuiltinNames();
+  options.builtin_kpi_units = BuiltinKpiUnits();
   Result<config::Config> loaded = args.config_path.empty()
                                       ? Result<config::Config>(config::Defaults())
-                                      : config::LoadFile(args.config_path);
+                                      : config::LoadFile(args.config_path, options);
   if (!loaded) {
     std::cerr << "yardstick serve: invalid configuration:\n" << loaded.error().message() << "\n";
     return 2;

@@ -22,7 +22,7 @@ using internal::Field;
 using internal::MapReader;
 
 // The sections a later version will define; rejected by name until then.
-constexpr std::array<std::string_view, 3> kReservedSections = {"goals", "alerts", "schedules"};
+constexpr std::array<std::string_view, 1> kReservedSections = {"alerts"};
 constexpr std::array<std::string_view, 11> kTopKeys = {
     "server", "storage", "auth",      "redaction",   "pricing",  "kpis",
     "goals",  "alerts",  "notifiers", "escalations", "schedules"};
@@ -66,11 +66,14 @@ std::expected<Config, Failure> Parse(std::string_view yaml, const std::string& n
   if (auto f = top.Get("redaction")) internal::ReadRedaction(*f, ctx, config.redaction);
   if (auto f = top.Get("pricing")) internal::ReadPricing(*f, ctx, config.pricing);
   if (auto f = top.Get("kpis")) internal::ReadKpis(*f, ctx, config.kpis);
+  if (auto f = top.Get("goals")) internal::ReadGoals(*f, ctx, config.goals);
+  if (auto f = top.Get("schedules")) internal::ReadSchedules(*f, ctx, config.schedules);
   if (auto f = top.Get("notifiers")) internal::ReadNotifiers(*f, ctx, config.notifiers);
   if (auto f = top.Get("escalations")) {
     internal::ReadEscalations(*f, ctx, config.escalations);
     internal::CheckEscalationReferences(*f, ctx, config);
   }
+  internal::CheckGoalReferences(ctx, config);
   if (diag.count() > 0) {
     return std::unexpected(Failure{ErrorCode::kInvalidArgument, diag.TakeSorted()});
   }

@@ -19,10 +19,12 @@
 //   - *_env values that do not look like environment variable names ([A-Z_][A-Z0-9_]*), and
 //     "${VAR}" in paths, hosts and names: the file is never expanded, secrets come only from the
 //     environment variables that the *_env keys name;
+//   - goals and schedules that name an unknown KPI, goal or notifier, and bad targets,
+//     durations, cron expressions and timezones, each at its place;
 //   - notifier URLs that are not http:// or https://, and escalation rules naming a notifier
 //     that is not defined;
-//   - the sections `goals`, `alerts` and `schedules`, which are reserved for a later version
-//     ("<section> is not supported by this version").
+//   - the section `alerts`, which is reserved for a later version ("<section> is not supported
+//     by this version").
 //
 // Relative paths written in the file (server.data_dir, storage.sqlite.path, pricing.table_file)
 // are resolved against the directory of the file; defaults that the file does not override stay
@@ -155,6 +157,51 @@ struct KpiConfig {
   int line = 0, column = 0;        // where it was defined (1-based), for later error messages
 };
 
+// goals: a target for a KPI in a scope, judged with the KPI's confidence interval
+// (docs/goals.md).
+struct GoalConfig {
+  std::string name;                 // [a-z][a-z0-9_]*, unique
+  std::string kpi;                  // a built-in or user-defined KPI
+  std::string project;              // scope.project (required)
+  Filter scope;                     // scope besides project: model, route, prompt_version, variant,
+                                    // environment, attributes.<key> (user-defined KPIs only)
+  Filter params;                    // KPI parameters (score_mean / score_pass_rate: name, source)
+  std::string op;                   // >=, >, <=, <
+  double target = 0;                // in the KPI's unit (durations are converted to seconds)
+  bool target_is_duration = false;  // written as a duration ("2s"); the KPI's unit must be s
+  int64_t window_ns = 7 * 86'400'000'000'000;  // the KPI is computed over [now - window, now)
+  double confidence = 0.95;                    // of the interval the status is decided with
+  int64_t min_samples = 30;                    // fewer observations: insufficient_data
+  int line = 0, column = 0;                    // where it was defined
+  size_t index = 0;                            // position in goals[]
+  int kpi_line = 0, kpi_column = 0, target_line = 0, target_column = 0;
+};
+
+// schedules: periodic KPI reports (docs/goals.md).
+struct ScheduleKpiConfig {
+  std::string kpi;
+  Filter scope;  // model, route, prompt_version, variant, environment
+  Filter params;
+  std::string baseline;  // name of a baseline to test against ("" = none)
+  int line = 0, column = 0;
+};
+
+struct ScheduleConfig {
+  std::string name;            // [a-z][a-z0-9_]*, unique
+  std::string schedule;        // daily | weekly | monthly | a 5-field cron expression
+  int utc_offset_minutes = 0;  // timezone: "UTC" or a fixed offset "+02:00"
+  std::string project;
+  std::vector<ScheduleKpiConfig> kpis;
+  std::vector<std::string> goals;   // goal names to test
+  std::vector<std::string> notify;  // notifier names, told about degradations
+  double alpha = 0.05;              // family-wise error rate (Holm) of the degradation tests
+  double confidence = 0.95;         // of the intervals in the report
+  int line = 0, column = 0;
+  size_t index = 0;                                // position in schedules[]
+  std::vector<std::pair<int, int>> goal_places;    // line, column of each goals[] item
+  std::vector<std::pair<int, int>> notify_places;  // line, column of each notify[] item
+};
+
 // --- notifiers: where notifications go (docs/notifications.md) ---
 struct NotifierHeaderConfig {
   std::string name;       // HTTP header name
@@ -206,6 +253,8 @@ struct Config {
   RedactionConfig redaction;
   PricingConfig pricing;
   std::vector<KpiConfig> kpis;
+  std::vector<GoalConfig> goals;
+  std::vector<ScheduleConfig> schedules;
   std::vector<NotifierConfig> notifiers;
   std::vector<EscalationRuleConfig> escalations;
   std::string source_path;  // file it came from, "" for defaults
@@ -223,6 +272,9 @@ struct LoadOptions {
   // Names user-defined KPIs may not take (the built-in catalog, kpi::BuiltinNames()). Empty:
   // the clash is not checked here (kpi::Engine::Create still refuses it); see also Validate().
   std::vector<std::string> builtin_kpi_names;
+  // Units of the built-in KPIs (name -> unit). When set, goal and schedule KPI names are checked
+  // against them and the user-defined KPIs, and a duration target needs a KPI in seconds.
+  std::vector<std::pair<std::string, std::string>> builtin_kpi_units;
 };
 
 // The built-in configuration: what `yardstick serve` uses without a file.

@@ -26,6 +26,11 @@ void ReadAuth(const Field& f, Context& ctx, AuthConfig& out);
 void ReadRedaction(const Field& f, Context& ctx, RedactionConfig& out);
 void ReadPricing(const Field& f, Context& ctx, PricingConfig& out);
 void ReadKpis(const Field& f, Context& ctx, std::vector<KpiConfig>& out);
+void ReadGoals(const Field& f, Context& ctx, std::vector<GoalConfig>& out);
+void ReadSchedules(const Field& f, Context& ctx, std::vector<ScheduleConfig>& out);
+// Cross-references of goals and schedules: KPI names (when LoadOptions names the built-ins),
+// duration targets on KPIs in seconds, goal names of schedules.
+void CheckGoalReferences(Context& ctx, const Config& config);
 void ReadNotifiers(const Field& f, Context& ctx, std::vector<NotifierConfig>& out);
 void ReadEscalations(const Field& f, Context& ctx, std::vector<EscalationRuleConfig>& out);
 // Escalation rules must name defined notifiers; checked once both sections are read.

@@ -43,6 +43,9 @@ struct Builtin {
 Point Ratio(uint64_t num, uint64_t den, double level) {
   Point p;
   p.n = den;
+  p.distribution.kind = Distribution::Kind::kProportion;
+  p.distribution.successes = num;
+  p.distribution.trials = den;
   if (den == 0) return p;
   p.value = static_cast<double>(num) / static_cast<double>(den);
   if (num <= den) {
@@ -56,6 +59,10 @@ Point Ratio(uint64_t num, uint64_t den, double level) {
 Point Mean(uint64_t n, double sum, double sumsq, double level) {
   Point p;
   p.n = n;
+  p.distribution.kind = Distribution::Kind::kMean;
+  p.distribution.n = n;
+  p.distribution.sum = sum;
+  p.distribution.sumsq = sumsq;
   if (n == 0) return p;
   p.value = sum / static_cast<double>(n);
   if (auto ci = stats::MeanInterval(n, sum, sumsq, level)) {
@@ -74,7 +81,10 @@ Point Exact(double value, uint64_t n) {
 Point SketchQuantile(const stats::DDSketch& sketch, double q, double level) {
   Point p;
   p.n = sketch.count();
+  p.distribution.kind = Distribution::Kind::kQuantile;
+  p.distribution.quantile = q;
   if (sketch.empty()) return p;
+  p.distribution.sketch = std::make_shared<const stats::DDSketch>(sketch);
   p.value = sketch.Quantile(q);
   auto ci = stats::QuantileInterval(sketch.count(), q, level,
                                     [&](double rank) { return sketch.ValueAtRank(rank); });
@@ -200,6 +210,10 @@ const std::vector<Builtin>& Builtins() {
           "nps", [](const ScoreAggregate& a, double level) {
             Point p;
             p.n = a.count;
+            p.distribution.kind = Distribution::Kind::kNps;
+            p.distribution.n = a.count;
+            p.distribution.promoters = a.promoters;
+            p.distribution.detractors = a.detractors;
             if (a.count == 0) return p;
             p.value = 100.0 *
                       (static_cast<double>(a.promoters) - static_cast<double>(a.detractors)) /
@@ -396,6 +410,22 @@ std::string Param(const Request& r, const std::string& key) {
 }
 
 }  // namespace
+
+const char* DistributionKindName(Distribution::Kind kind) {
+  switch (kind) {
+    case Distribution::Kind::kExact:
+      return "exact";
+    case Distribution::Kind::kMean:
+      return "mean";
+    case Distribution::Kind::kProportion:
+      return "proportion";
+    case Distribution::Kind::kQuantile:
+      return "quantile";
+    case Distribution::Kind::kNps:
+      return "nps";
+  }
+  return "exact";
+}
 
 const char* DirectionName(Direction d) {
   switch (d) {

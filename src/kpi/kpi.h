@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -69,11 +70,31 @@ struct Ci {
   std::string method;
 };
 
+// The sufficient statistics behind a point, for comparing a KPI between two periods (baselines)
+// and for goal burn rates. Which fields are set depends on `kind`:
+//   kMean        n, sum, sumsq (of the values averaged)
+//   kProportion  successes (the numerator), trials (the denominator)
+//   kQuantile    quantile and sketch (the sketch the quantile was read from)
+//   kNps         promoters, detractors, n (respondents)
+//   kExact       nothing: the value is an exact count, sum or rate with no sampling distribution
+struct Distribution {
+  enum class Kind { kExact, kMean, kProportion, kQuantile, kNps };
+  Kind kind = Kind::kExact;
+  uint64_t n = 0;
+  double sum = 0, sumsq = 0;
+  uint64_t successes = 0, trials = 0;
+  uint64_t promoters = 0, detractors = 0;
+  double quantile = 0;
+  std::shared_ptr<const stats::DDSketch> sketch;
+};
+const char* DistributionKindName(Distribution::Kind kind);
+
 struct Point {
   int64_t bucket_ns = 0;
   std::optional<double> value;  // nullopt: no data in the bucket
   std::optional<Ci> ci;
   uint64_t n = 0;  // observations behind the value
+  Distribution distribution;
 };
 
 struct Series {

@@ -12,13 +12,17 @@
 #include <sstream>
 #include <thread>
 
+#include "baselines/baselines.h"
+#include "goals/goals.h"
 #include "ingest/events.h"
 #include "kpi/kpi.h"
 #include "otlp/otlp.h"
 #include "pricing/price_table.h"
 #include "redact/redactor.h"
+#include "reports/reports.h"
 #include "server/auth.h"
 #include "server/dashboard.h"
+#include "server/goals_routes.h"
 #include "server/http_util.h"
 #include "server/notification_routes.h"
 #include "server/prometheus.h"
@@ -65,6 +69,25 @@ double ResidentBytes() {
 kpi::Direction ParseDirection(const std::string& d) {
   return d == "lower" ? kpi::Direction::kLower : kpi::Direction::kHigher;
 }
+
+// Degraded scheduled reports go to the notification outbox, one message per notifier.
+class OutboxReportSink : public reports::NotificationSink {
+ public:
+  explicit OutboxReportSink(notify::Outbox& outbox) : outbox_(outbox) {}
+  Result<void> Send(const reports::Notification& n) override {
+    notify::Message m;
+    m.kind = "report";
+    m.notifier = n.notifier;
+    m.idempotency_key = n.idempotency_key;
+    m.document = n.document;
+    m.summary = n.summary;
+    m.project = n.project;
+    return outbox_.Enqueue(m);
+  }
+
+ private:
+  notify::Outbox& outbox_;
+};
 
 }  // namespace
 
@@ -188,9 +211,33 @@ class Server::Impl {
     auto escalations = OpenEscalations(config_, store_.get(), outbox_.get(), metrics_);
     if (!escalations) return std::unexpected(escalations.error());
     escalations_ = std::move(*escalations);
+    if (auto r = InitGoals(); !r) return r;
 
     SetUpMetrics();
     SetUpRoutes();
+    return {};
+  }
+
+  // Goals, baselines and scheduled reports; baselines and reports live in <data_dir>/state.db.
+  Result<void> InitGoals() {
+    std::vector<goals::Goal> list;
+    for (const auto& g : config_.goals) list.push_back(goals::FromConfig(g));
+    auto engine = goals::Engine::Create(kpis_.get(), std::move(list));
+    if (!engine) return std::unexpected(engine.error());
+    goals_ = std::make_unique<goals::Engine>(std::move(*engine));
+    const std::string state = config_.server.data_dir + "/state.db";
+    auto bs = baselines::BaselineStore::Open(state);
+    if (!bs) return std::unexpected(bs.error());
+    baselines_ = std::move(*bs);
+    auto rs = reports::ReportStore::Open(state);
+    if (!rs) return std::unexpected(rs.error());
+    reports_ = std::move(*rs);
+    report_sink_ = std::make_unique<OutboxReportSink>(*outbox_);
+    auto scheduler = reports::Scheduler::Create({config_.schedules, [] { return NowNanos(); }},
+                                                kpis_.get(), store_.get(), baselines_.get(),
+                                                goals_.get(), reports_.get(), report_sink_.get());
+    if (!scheduler) return std::unexpected(scheduler.error());
+    scheduler_ = std::move(*scheduler);
     return {};
   }
 
@@ -216,6 +263,7 @@ class Server::Impl {
     ready_ = true;
     retention_thread_ = std::thread([this] { RetentionLoop(); });
     outbox_->Start();
+    scheduler_->Start();
     log_.Info("listening", {{"address", config_.server.listen_host + ":" + std::to_string(port_)},
                             {"data_dir", config_.server.data_dir},
                             {"startup_ms", static_cast<double>(NowNanos() - started_ns_) / 1e6}});
@@ -229,6 +277,7 @@ class Server::Impl {
     }
     stop_cv_.notify_all();
     if (retention_thread_.joinable()) retention_thread_.join();
+    scheduler_->Stop();
     outbox_->Stop();
     store_->Close();
     log_.Info("stopped", {{"records_acknowledged", acknowledged_.load()}});
@@ -942,6 +991,10 @@ class Server::Impl {
     http_.Get("/v1/projects", [this](const httplib::Request& req, httplib::Response& res) {
       HandleListProjects(req, res);
     });
+    RegisterGoalRoutes(
+        http_, {[this](const httplib::Request& req, httplib::Response& res, bool need_project,
+                       std::string* project) { return Authorize(req, res, need_project, project); },
+                kpis_.get(), store_.get(), goals_.get(), baselines_.get(), reports_.get()});
     http_.Get("/v1/whoami", [this](const httplib::Request& req, httplib::Response& res) {
       HandleWhoAmI(req, res);
     });
@@ -988,6 +1041,9 @@ class Server::Impl {
     if (!path.starts_with("/v1/") && path != "/v1") return "dashboard";
     if (path.rfind("/v1/kpis/", 0) == 0) return "/v1/kpis/{name}";
     if (path.rfind("/v1/conversations/", 0) == 0) return "/v1/conversations/{id}";
+    if (path == "/v1/goals" || path == "/v1/baselines" || path == "/v1/reports") return path;
+    if (path.rfind("/v1/baselines/", 0) == 0) return "/v1/baselines/{name}";
+    if (path.rfind("/v1/reports/", 0) == 0) return "/v1/reports/{id}";
     return "other";
   }
 
@@ -1015,6 +1071,11 @@ class Server::Impl {
   std::unique_ptr<redact::Redactor> redactor_;
   std::unique_ptr<pricing::PriceTable> prices_;
   std::unique_ptr<kpi::Engine> kpis_;
+  std::unique_ptr<goals::Engine> goals_;
+  std::unique_ptr<baselines::BaselineStore> baselines_;
+  std::unique_ptr<reports::ReportStore> reports_;
+  std::unique_ptr<reports::NotificationSink> report_sink_;
+  std::unique_ptr<reports::Scheduler> scheduler_;
   std::optional<Dashboard> dashboard_;  // nullopt: server.dashboard.enabled is false
   Registry metrics_;
   // After metrics_: the outbox reports its attempts to it, so it must go first.

@@ -43,7 +43,9 @@ TEST(CheckCommand, ExampleIsOk) {
   EXPECT_EQ(text.out, "ok: " + path +
                           "\n2 projects (support-bot, search), 6 KPIs (answer_accept_rate, "
                           "checkout_latency_p95, judge_faithfulness, finetune_cost, refunds, "
-                          "tool_errors_per_second), storage sqlite, listen 127.0.0.1:8080\n");
+                          "tool_errors_per_second), 4 goals (support_csat, support_latency, "
+                          "answers_accepted, helpful_answers), 2 schedules (weekly_support, "
+                          "business_hours), storage sqlite, listen 127.0.0.1:8080\n");
 
   const CheckRun json = Check(path, "json");
   EXPECT_EQ(json.code, 0);
@@ -53,6 +55,8 @@ TEST(CheckCommand, ExampleIsOk) {
   EXPECT_TRUE(doc["errors"].empty());
   EXPECT_EQ(doc["summary"]["projects"], 2);
   EXPECT_EQ(doc["summary"]["kpis"], 6);
+  EXPECT_EQ(doc["summary"]["goals"], 4);
+  EXPECT_EQ(doc["summary"]["schedules"], 2);
   EXPECT_EQ(doc["summary"]["notifiers"], 3);
   EXPECT_EQ(doc["summary"]["escalations"], 6);
 }

@@ -264,8 +264,8 @@ TEST(ConfigErrors, ClickHouse) {
 TEST(ConfigErrors, ReservedSectionsAreNotSupportedYet) {
   EXPECT_EQ(Errors("server: {threads: 2}\nalerts:\n  - name: x\ngoals: {}\n"),
             "<string>:2:1: alerts is not supported by this version\n"
-            "<string>:4:1: goals is not supported by this version");
-  for (const char* section : {"schedules"}) {
+            "<string>:4:8: goals: expected a list, got a mapping");
+  for (const char* section : {"alerts"}) {
     EXPECT_EQ(Errors(std::string(section) + ": []\n"),
               std::string("<string>:1:1: ") + section + " is not supported by this version");
   }

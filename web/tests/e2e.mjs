@@ -274,7 +274,18 @@ async function main() {
       const spark = await page.getAttribute(`.tile[data-kpi=${kpi}] svg.sparkline`, "data-points");
       assert(Number(spark) >= 24, `tile ${kpi}: sparkline has ${spark} points`);
     }
-    assert((await page.$("[data-testid=goals]")) === null, "goals shown although GET /v1/goals is 404");
+    // This server defines no goals: the scoreboard says so when the goals API exists, and is
+    // absent when it does not.
+    const goalsApi = await fetch(`${base}/v1/goals`, { headers: { Authorization: `Bearer ${key}` } });
+    const goalsPanel = await page.$("[data-testid=goals]");
+    if (goalsApi.status === 404) {
+      assert(goalsPanel === null, "goals shown although GET /v1/goals is 404");
+    } else {
+      assert(goalsApi.status === 200, `GET /v1/goals answered ${goalsApi.status}`);
+      assert((await goalsApi.json()).goals.length === 0, "the test server has no goals");
+      assert(goalsPanel !== null, "no goals panel although GET /v1/goals answers 200");
+      assert((await goalsPanel.textContent()).includes("No goals defined yet."), "goals panel without its empty state");
+    }
     assert((await page.$("[data-testid=alerts]")) === null, "alerts shown although GET /v1/alerts is 404");
     assert((await page.$("[data-testid=empty-state]")) === null, "empty state shown with data");
   });

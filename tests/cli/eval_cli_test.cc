@@ -1,0 +1,369 @@
+// The real `yardstick eval`, `validate` and `compare` binaries: exit codes, run folders, the
+// example suites, resuming from the cache after a kill, and the HTML report in Chromium.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "support/fake_openai.h"
+#include "support/server_process.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string Slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class EvalCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("yardstick-eval-cli-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string Write(const std::string& name, const std::string& content) {
+    const fs::path path = dir_ / name;
+    fs::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary) << content;
+    return path.string();
+  }
+
+  RunResult Run(const std::string& args, const std::string& env = "") {
+    const std::string err_path = (dir_ / "stderr.txt").string();
+    const std::string cmd = (env.empty() ? "" : env + " ") + std::string(YARDSTICK_BINARY) + " " +
+                            args + " 2>" + err_path;
+    RunResult result;
+    FILE* pipe = ::popen(cmd.c_str(), "r");
+    if (pipe == nullptr) return result;
+    std::array<char, 4096> buf{};
+    std::size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) result.out.append(buf.data(), n);
+    const int status = ::pclose(pipe);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.err = Slurp(err_path);
+    return result;
+  }
+
+  std::string Example(const std::string& name) {
+    return std::string(YARDSTICK_EXAMPLES_DIR) + "/eval/qa/" + name;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(EvalCli, TheExampleSuitesRunAndPassTheirGate) {
+  const std::string base = (dir_ / "base").string();
+  const std::string cand = (dir_ / "cand").string();
+  auto first = Run("eval " + Example("baseline.yaml") + " --output " + base);
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  auto second = Run("eval " + Example("suite.yaml") + " --output " + cand + " --baseline " + base);
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_NE(second.out.find("gate: PASS"), std::string::npos) << second.out;
+  EXPECT_NE(second.out.find("comparison with"), std::string::npos);
+  EXPECT_NE(second.out.find("language=de"), std::string::npos);  // discovered slice
+  const auto results = nlohmann::json::parse(Slurp(fs::path(cand) / "results.json"));
+  EXPECT_EQ(results["examples"].size(), 120u);
+  EXPECT_EQ(results["failed"], 0);
+  EXPECT_EQ(results["metrics"][0]["id"], "squad_f1");
+  EXPECT_EQ(results["metrics"][0]["aggregate"]["n"], 120);
+  EXPECT_TRUE(results["examples"][0]["metrics"]["bleu"]["stats"].is_array());
+  EXPECT_TRUE(results["comparison"]["metrics"].is_array());
+  EXPECT_EQ(results["gate"]["passed"], true);
+  const std::string junit = Slurp(fs::path(cand) / "junit.xml");
+  EXPECT_NE(junit.find("<testsuites name=\"yardstick eval\""), std::string::npos);
+  EXPECT_EQ(junit.find("<failure"), std::string::npos);
+  const std::string html = Slurp(fs::path(cand) / "report.html");
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("src=\"http"), std::string::npos);
+  // compare of the two saved runs agrees, and JSON output parses.
+  auto cmp = Run("compare " + base + " " + cand + " --format json");
+  ASSERT_EQ(cmp.exit_code, 0) << cmp.err;
+  const auto summary = nlohmann::json::parse(cmp.out);
+  EXPECT_EQ(summary["comparison"].size(), results["comparison"]["metrics"].size());
+}
+
+TEST_F(EvalCli, TheFairnessExampleReportsGapsFromACsvDataset) {
+  auto r = Run("eval " + std::string(YARDSTICK_EXAMPLES_DIR) + "/eval/triage/suite.yaml --output " +
+               (dir_ / "triage").string());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("fairness by region (positive 'escalate'): demographic parity difference "
+                       "0.2200, equalized odds difference 0.1825"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("apac (n=50): accuracy=0.7400 ["), std::string::npos) << r.out;
+  const auto results = nlohmann::json::parse(Slurp(dir_ / "triage" / "results.json"));
+  EXPECT_EQ(results["fairness"]["groups"].size(), 3u);
+  EXPECT_EQ(results["gaps"][0]["worst"], "apac");
+}
+
+TEST_F(EvalCli, AFailedGateExits1AndShowsInJunit) {
+  const std::string out = (dir_ / "run").string();
+  auto r = Run("eval " + Example("baseline.yaml") + " --output " + out +
+               " --gate 'squad_f1 >= 99' --format json");
+  ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+  const auto summary = nlohmann::json::parse(r.out);
+  EXPECT_EQ(summary["gate"]["passed"], false);
+  const std::string junit = Slurp(fs::path(out) / "junit.xml");
+  EXPECT_NE(junit.find("<failure message=\"squad_f1 = "), std::string::npos) << junit;
+}
+
+TEST_F(EvalCli, ErrorsExit2WithTheirPlace) {
+  const std::string suite = Write("suite.yaml",
+                                  "name: x\ndataset:\n  path: d.jsonl\n  bogus: 1\n"
+                                  "target: {type: precomputed, path: o.jsonl}\nmetrics: [bleu]\n");
+  auto bad = Run("eval " + suite);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("suite.yaml:4:3: unknown key \"bogus\" in dataset"), std::string::npos)
+      << bad.err;
+  auto missing = Run("eval " + (dir_ / "nope.yaml").string());
+  EXPECT_EQ(missing.exit_code, 2);
+  auto no_baseline = Run("eval " + Example("suite.yaml") + " --output " + (dir_ / "r").string() +
+                         " --baseline " + (dir_ / "none").string());
+  EXPECT_EQ(no_baseline.exit_code, 2);
+  EXPECT_NE(no_baseline.err.find("baseline"), std::string::npos);
+}
+
+TEST_F(EvalCli, InvalidDatasetsStopBeforeAnyCall) {
+  yardstick::testing::FakeOpenAi fake;
+  Write("d.jsonl",
+        "{\"id\": \"1\", \"q\": \"a\"}\n{\"id\": \"2\"}\n{\"id\": \"1\", \"q\": \"b\"}\n");
+  const std::string suite = Write(
+      "suite.yaml",
+      "dataset: {path: d.jsonl, id_field: id, required: {q: string}}\n"
+      "target: {type: openai-chat, base_url: " +
+          fake.base_url() + ", model: m}\nprompt: {template: '{{q}}'}\nmetrics: [json_valid]\n");
+  auto r = Run("eval " + suite);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("d.jsonl:2: error: missing required field 'q'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("d.jsonl:3: error: duplicate id '1'"), std::string::npos) << r.err;
+  EXPECT_EQ(fake.requests(), 0);
+}
+
+TEST_F(EvalCli, ValidateReportsProblemsWithFileAndLine) {
+  const std::string good =
+      Write("good.csv", "id,text,label\n1,\"a, b\",pos\n2,\"multi\nline\",neg\n");
+  auto ok = Run("validate " + good + " --require text:string --id-field id --label-field label");
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_NE(ok.out.find("2 rows, 0 error(s)"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("labels: neg=1 pos=1"), std::string::npos) << ok.out;
+  const std::string bad = Write("bad.csv", "id,text\n1,x\n1,y\n2\n3,\"\xff\"\n");
+  auto r = Run("validate " + bad + " --id-field id --format json");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["ok"], false);
+  EXPECT_EQ(doc["errors"], 3);
+  EXPECT_EQ(doc["problems"][0]["line"], 3);
+  EXPECT_EQ(doc["problems"][1]["line"], 4);
+  EXPECT_EQ(doc["problems"][2]["line"], 5);
+  const std::string schema = Write("schema.yaml", "required:\n  text: number\n");
+  auto typed = Run("validate " + good + " --schema " + schema);
+  EXPECT_EQ(typed.exit_code, 1);
+  EXPECT_NE(typed.out.find("good.csv:2: error: field 'text': expected number"), std::string::npos)
+      << typed.out;
+  const std::string bad_schema = Write("bad-schema.yaml", "required:\n  text: numbr\n");
+  auto unusable = Run("validate " + good + " --schema " + bad_schema);
+  EXPECT_EQ(unusable.exit_code, 2);
+  EXPECT_NE(unusable.err.find("bad-schema.yaml:2:9:"), std::string::npos) << unusable.err;
+  EXPECT_EQ(Run("validate " + (dir_ / "missing.jsonl").string()).exit_code, 2);
+  auto suite = Run("validate " + Example("suite.yaml"));
+  EXPECT_EQ(suite.exit_code, 0) << suite.out << suite.err;
+}
+
+TEST_F(EvalCli, CompareExits1OnASignificantRegression) {
+  // The same questions answered well and then badly.
+  std::string data, good, bad;
+  for (int i = 0; i < 60; ++i) {
+    const std::string id = "q" + std::to_string(i);
+    data += "{\"id\": \"" + id + "\", \"answer\": \"answer number " + std::to_string(i) + "\"}\n";
+    good += "{\"id\": \"" + id + "\", \"output\": \"answer number " + std::to_string(i) + "\"}\n";
+    bad += "{\"id\": \"" + id + "\", \"output\": \"" +
+           (i % 4 == 0 ? "answer number " + std::to_string(i) : "no idea") + "\"}\n";
+  }
+  Write("d.jsonl", data);
+  Write("good.jsonl", good);
+  Write("bad.jsonl", bad);
+  for (const char* which : {"good", "bad"}) {
+    Write(std::string(which) + ".yaml", "name: " + std::string(which) +
+                                            "\ndataset: {path: d.jsonl, id_field: id}\n"
+                                            "target: {type: precomputed, path: " +
+                                            which +
+                                            ".jsonl}\nreferences: answer\n"
+                                            "metrics: [exact_match, chrf]\noutput: runs/" +
+                                            which + "\n");
+    auto r = Run("eval " + (dir_ / (std::string(which) + ".yaml")).string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  const std::string a = (dir_ / "runs/good").string(), b = (dir_ / "runs/bad").string();
+  auto worse = Run("compare " + a + " " + b);
+  EXPECT_EQ(worse.exit_code, 1) << worse.out << worse.err;
+  EXPECT_NE(worse.out.find("exact_match: 1.0000 -> 0.2500"), std::string::npos) << worse.out;
+  EXPECT_NE(worse.out.find("mcnemar"), std::string::npos);
+  EXPECT_NE(worse.out.find("REGRESSION"), std::string::npos);
+  auto better = Run("compare " + b + " " + a + " --test ar --correction fdr_bh");
+  EXPECT_EQ(better.exit_code, 0) << better.out << better.err;
+  EXPECT_NE(better.out.find("improvement"), std::string::npos);
+  EXPECT_EQ(Run("compare " + a + " " + (dir_ / "none").string()).exit_code, 2);
+}
+
+// Kills an eval run against the fake server part-way, then reruns it: every answer cached
+// before the kill is reused, and only the rest is requested.
+TEST_F(EvalCli, AnInterruptedRunResumesFromTheCache) {
+  yardstick::testing::FakeOpenAi fake;
+  fake.SetDelay(0.05);
+  std::string data;
+  for (int i = 0; i < 40; ++i)
+    data +=
+        "{\"id\": \"" + std::to_string(i) + "\", \"q\": \"question " + std::to_string(i) + "\"}\n";
+  Write("d.jsonl", data);
+  const std::string suite = Write("suite.yaml",
+                                  "dataset: {path: d.jsonl, id_field: id}\n"
+                                  "target: {type: openai-chat, base_url: " +
+                                      fake.base_url() +
+                                      ", model: m, concurrency: 2}\nprompt: {template: '{{q}}'}\n"
+                                      "metrics: [json_valid]\noutput: run\n");
+  // posix_spawn, not fork: this process runs the fake server's threads.
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  std::string binary = YARDSTICK_BINARY, command = "eval", flag = "--no-progress";
+  std::string suite_arg = suite;
+  char* argv[] = {binary.data(), command.data(), suite_arg.data(), flag.data(), nullptr};
+  pid_t pid = 0;
+  const int spawned = ::posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ASSERT_EQ(spawned, 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (fake.requests() < 10 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_GE(fake.requests(), 10);
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  std::size_t cached = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir_ / ".yardstick-cache")) {
+    if (entry.path().extension() == ".json") ++cached;
+  }
+  ASSERT_GT(cached, 0u);
+  ASSERT_LT(cached, 40u);
+  fake.SetDelay(0);
+  auto r = Run("eval " + suite + " --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto summary = nlohmann::json::parse(r.out);
+  EXPECT_EQ(summary["cache_hits"].get<std::size_t>(), cached);
+  EXPECT_EQ(summary["requests_sent"].get<std::size_t>(), 40 - cached);
+  EXPECT_EQ(summary["failed"], 0);
+}
+
+// With a `server` section the per-example scores reach `yardstick serve` (the real binary).
+TEST_F(EvalCli, ARunIsPushedToTheServerAsScores) {
+  yardstick::testing::ServerProcess server({YARDSTICK_BINARY,
+                                            (dir_ / "data").string(),
+                                            "",
+                                            {{"YARDSTICK_ADMIN_KEY", "admin-key-for-tests"}},
+                                            {}});
+  const std::string started = server.Start();
+  ASSERT_TRUE(started.empty()) << started;
+  httplib::Client http("127.0.0.1", server.port());
+  auto project = http.Post("/v1/projects", {{"Authorization", "Bearer admin-key-for-tests"}},
+                           R"({"name": "evals"})", "application/json");
+  ASSERT_TRUE(project);
+  ASSERT_EQ(project->status, 201) << project->body;
+  const std::string key = nlohmann::json::parse(project->body)["key"];
+  Write("d.jsonl", "{\"id\": \"a\", \"ref\": \"x\"}\n{\"id\": \"b\", \"ref\": \"y\"}\n");
+  Write("o.jsonl", "{\"id\": \"a\", \"output\": \"x\"}\n{\"id\": \"b\", \"output\": \"z\"}\n");
+  const std::string suite = Write("suite.yaml",
+                                  "name: pushed\ndataset: {path: d.jsonl, id_field: id}\n"
+                                  "target: {type: precomputed, path: o.jsonl}\nreferences: ref\n"
+                                  "metrics: [exact_match, chrf]\nserver: {url: " +
+                                      server.base_url() + ", api_key_env: YS_TEST_KEY}\n");
+  auto r = Run("eval " + suite + " --output " + (dir_ / "run").string());
+  EXPECT_EQ(r.exit_code, 2) << r.err;  // the key variable is not set
+  EXPECT_NE(r.err.find("YS_TEST_KEY is not set"), std::string::npos) << r.err;
+  auto pushed = Run("eval " + suite + " --output " + (dir_ / "run").string(), "YS_TEST_KEY=" + key);
+  ASSERT_EQ(pushed.exit_code, 0) << pushed.err;
+  EXPECT_NE(pushed.err.find("4 scores stored, 0 already there, 0 rejected"), std::string::npos)
+      << pushed.err;
+  auto scores = http.Get("/v1/scores?from=now-1d&name=eval.exact_match",
+                         {{"Authorization", "Bearer " + key}});
+  ASSERT_TRUE(scores);
+  ASSERT_EQ(scores->status, 200) << scores->body;
+  const auto list = nlohmann::json::parse(scores->body)["scores"];
+  ASSERT_EQ(list.size(), 2u) << scores->body;
+  double total = 0;
+  for (const auto& s : list) {
+    total += s["value"].get<double>();
+    EXPECT_EQ(s["conversation_id"].get<std::string>().rfind("eval-run:pushed-", 0), 0u);
+  }
+  EXPECT_EQ(total, 1.0);
+  // The run id is saved with the run.
+  const auto results = nlohmann::json::parse(Slurp(dir_ / "run" / "results.json"));
+  EXPECT_EQ(results["run_id"].get<std::string>().rfind("pushed-", 0), 0u);
+}
+
+// The report opens in headless Chromium with no network access and no console errors.
+TEST_F(EvalCli, TheHtmlReportRendersInChromiumOffline) {
+  const char* candidates[] = {"/usr/bin/chromium", "/usr/bin/chromium-browser"};
+  std::string chromium;
+  for (const char* c : candidates) {
+    if (fs::exists(c)) chromium = c;
+  }
+  // scripts/install-deps installs Chromium; a missing browser is a failure, not a skip.
+  ASSERT_FALSE(chromium.empty()) << "Chromium is not installed (scripts/install-deps installs it)";
+  const std::string out = (dir_ / "run").string();
+  ASSERT_EQ(Run("eval " + Example("baseline.yaml") + " --output " + out).exit_code, 0);
+  const std::string log = (dir_ / "chromium.log").string();
+  const std::string cmd = chromium +
+                          " --headless --no-sandbox --disable-gpu --no-first-run"
+                          " --proxy-server=127.0.0.1:9 --enable-logging=stderr --v=0"
+                          " --user-data-dir=" +
+                          (dir_ / "profile").string() + " --dump-dom file://" + out +
+                          "/report.html 2>" + log;
+  std::string dom;
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::array<char, 4096> buf{};
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) dom.append(buf.data(), n);
+  const int status = ::pclose(pipe);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << Slurp(log);
+  EXPECT_NE(dom.find("<h1>qa-baseline</h1>"), std::string::npos) << dom.substr(0, 500);
+  EXPECT_NE(dom.find("id=\"metrics\""), std::string::npos);
+  const std::string console = Slurp(log);
+  EXPECT_EQ(console.find("Uncaught"), std::string::npos) << console;
+  EXPECT_EQ(console.find("Refused to"), std::string::npos) << console;
+  EXPECT_EQ(console.find("net::ERR"), std::string::npos) << console;
+}
+
+}  // namespace
