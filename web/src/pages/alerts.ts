@@ -27,8 +27,8 @@ function conditionText(c: Record<string, unknown>): string {
 
 function matcherText(m: Silence["matchers"][number]): string {
   if (typeof m === "string") return m;
-  const op = (m.isEqual === false ? "!" : "") + (m.isRegex ? "~" : "=");
-  return `${m.name}${op === "=" ? "=" : op === "!=" ? "!=" : op === "~" ? "=~" : "!~"}${m.value}`;
+  const op = m.isEqual === false ? (m.isRegex ? "!~" : "!=") : m.isRegex ? "=~" : "=";
+  return `${m.name}${op}${m.value}`;
 }
 
 // Notifications of one alert: the alert engine's idempotency keys are "<fingerprint>:<status>:<start>".
