@@ -4,6 +4,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "alerts/alerts.h"
 #include "config/config.h"
 #include "kpi/kpi.h"
 #include "notify/notify.h"
@@ -59,6 +60,7 @@ int RunCheck(const CheckArgs& args, const std::vector<std::string>& builtin_kpi_
              std::ostream& out, std::ostream& err) {
   config::LoadOptions options;
   options.builtin_kpi_names = builtin_kpi_names;
+  options.check_template = alerts::TemplateProblem;
   options.builtin_kpi_units = BuiltinKpiUnits();
   auto parsed = config::ParseFile(args.config_path, options);
   // Webhook templates are checked by the module that owns the template language.

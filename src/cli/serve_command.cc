@@ -7,6 +7,7 @@
 #include <memory>
 #include <thread>
 
+#include "alerts/alerts.h"
 #include "cli/check_command.h"
 #include "config/config.h"
 #include "kpi/kpi.h"
@@ -25,6 +26,7 @@ int RunServe(const ServeArgs& args) {
   config::LoadOptions options;
   options.builtin_kpi_names = kpi::BuiltinNames();
   options.builtin_kpi_units = BuiltinKpiUnits();
+  options.check_template = alerts::TemplateProblem;
   Result<config::Config> loaded = args.config_path.empty()
                                       ? Result<config::Config>(config::Defaults())
                                       : config::LoadFile(args.config_path, options);

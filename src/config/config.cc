@@ -22,10 +22,9 @@ using internal::Field;
 using internal::MapReader;
 
 // The sections a later version will define; rejected by name until then.
-constexpr std::array<std::string_view, 1> kReservedSections = {"alerts"};
-constexpr std::array<std::string_view, 11> kTopKeys = {
-    "server", "storage", "auth",      "redaction",   "pricing",  "kpis",
-    "goals",  "alerts",  "notifiers", "escalations", "schedules"};
+constexpr std::array<std::string_view, 12> kTopKeys = {
+    "server", "storage",  "auth",   "redaction", "pricing",     "kpis",
+    "goals",  "alerting", "alerts", "notifiers", "escalations", "schedules"};
 
 struct Failure {
   ErrorCode code;
@@ -54,12 +53,6 @@ std::expected<Config, Failure> Parse(std::string_view yaml, const std::string& n
   }
   Context ctx{diag, base_dir, options};
   MapReader top(Field{root, root.Mark(), ""}, diag, kTopKeys);
-  for (const auto& entry : top.entries()) {
-    if (std::find(kReservedSections.begin(), kReservedSections.end(), entry.key) !=
-        kReservedSections.end()) {
-      diag.Add(entry.key_mark, entry.key + " is not supported by this version");
-    }
-  }
   if (auto f = top.Get("server")) internal::ReadServer(*f, ctx, config.server);
   if (auto f = top.Get("storage")) internal::ReadStorage(*f, ctx, config.storage);
   if (auto f = top.Get("auth")) internal::ReadAuth(*f, ctx, config.auth);
@@ -74,6 +67,9 @@ std::expected<Config, Failure> Parse(std::string_view yaml, const std::string& n
     internal::CheckEscalationReferences(*f, ctx, config);
   }
   internal::CheckGoalReferences(ctx, config);
+  if (auto f = top.Get("alerting")) internal::ReadAlerting(*f, ctx, config.alerting);
+  if (auto f = top.Get("alerts")) internal::ReadAlerts(*f, ctx, config.kpis, config.alerts);
+  internal::CheckAlertReferences(config, ctx);
   if (diag.count() > 0) {
     return std::unexpected(Failure{ErrorCode::kInvalidArgument, diag.TakeSorted()});
   }

@@ -23,8 +23,9 @@
 //     durations, cron expressions and timezones, each at its place;
 //   - notifier URLs that are not http:// or https://, and escalation rules naming a notifier
 //     that is not defined;
-//   - the section `alerts`, which is reserved for a later version ("<section> is not supported
-//     by this version").
+//   - in `alerts`: unknown KPIs (when LoadOptions names the built-in ones), bad durations,
+//     annotation templates LoadOptions::check_template refuses, keys of another condition type,
+//     notifiers and goals that are not defined.
 //
 // Relative paths written in the file (server.data_dir, storage.sqlite.path, pricing.table_file)
 // are resolved against the directory of the file; defaults that the file does not override stay
@@ -37,6 +38,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -246,6 +248,71 @@ struct EscalationRuleConfig {
   int line = 0, column = 0;
 };
 
+// --- alerting / alerts: alert rules (docs/alerts.md) ---------------------------------------
+
+// Where something was written (1-based), for errors found after parsing.
+struct Place {
+  int line = 0, column = 0;
+};
+
+struct AlertingConfig {
+  int64_t evaluation_interval_ns = 30'000'000'000;  // how often every rule is evaluated
+  std::string external_url;  // base of generatorURL in notifications ("" = the listen address)
+};
+
+// One condition; `type` says which keys are used.
+struct AlertConditionConfig {
+  std::string type;  // threshold | baseline | burn_rate | change | drift
+  // threshold, baseline, change: the KPI (built-in or user-defined) and its parameters.
+  std::string kpi;
+  std::vector<std::pair<std::string, std::string>> params;  // e.g. {name: helpfulness}
+  Place kpi_place;
+  // threshold and burn_rate: compare with `op`.
+  std::string op = ">";  // > | >= | < | <=
+  double value = 0;
+  std::string bound = "value";  // threshold: value | ci_low | ci_high
+  int64_t min_samples = 1;      // threshold, baseline, change: fewer observations = no data
+  // baseline and drift: the frozen baseline's name.
+  std::string baseline;
+  double change = 0;           // baseline: relative change, +0.2 for "+20%"; sign = direction
+  double significance = 0.05;  // baseline: p-value below which the change counts
+  // burn_rate: the goal's name.
+  std::string goal;
+  Place goal_place;
+  // change: detector and parameters (STATISTICS.md section 4).
+  std::string detector;  // cusum | page_hinkley | ewma
+  int64_t step_ns = 60'000'000'000;
+  std::optional<double> mean, sigma;  // cusum/ewma in-control mean and sd (else estimated)
+  int64_t warmup = 10;                // buckets used to estimate mean/sigma when not given
+  double k = 0.5, h = 5;              // cusum: slack and decision interval, in sigmas
+  double lambda = 0.2, l = 3;         // ewma: smoothing and limit width in sigmas
+  double delta = 0.005, threshold = 50, alpha = 0.9999;  // page_hinkley (threshold = lambda)
+  int64_t min_instances = 30;                            // page_hinkley
+  std::string direction = "both";                        // change: up | down | both
+  // drift: a field of calls or scores against the baseline's distribution.
+  std::string field;       // latency | ttft | input_tokens | output_tokens | cost | score_value |
+                           // finish_reason | model | score_label
+  std::string score_name;  // field score_value / score_label: which score
+  std::string test;        // psi | ks | js | chi2
+  double drift_threshold = 0.1;  // psi/js: statistic >= threshold; ks/chi2: p-value < threshold
+};
+
+struct AlertRuleConfig {
+  std::string name;     // [A-Za-z_][A-Za-z0-9_]* (Prometheus alert names)
+  std::string project;  // "" = every project (the instance carries a `project` label)
+  AlertConditionConfig condition;
+  int64_t window_ns = 300'000'000'000;  // the evaluation window
+  int64_t for_ns = 0;                   // pending this long before firing
+  int64_t keep_firing_for_ns = 0;       // keep firing this long after the condition clears
+  std::vector<std::string> group_by;    // one instance per value of these dimensions
+  Filter filter;                        // scope: dimension = value
+  std::vector<std::pair<std::string, std::string>> labels;
+  std::vector<std::pair<std::string, std::string>> annotations;  // templates
+  std::vector<std::string> notifiers;  // "" list = every configured notifier
+  std::vector<Place> notifier_places;
+  Place place;
+};
+
 struct Config {
   ServerConfig server;
   StorageConfig storage;
@@ -257,6 +324,8 @@ struct Config {
   std::vector<ScheduleConfig> schedules;
   std::vector<NotifierConfig> notifiers;
   std::vector<EscalationRuleConfig> escalations;
+  AlertingConfig alerting;
+  std::vector<AlertRuleConfig> alerts;
   std::string source_path;  // file it came from, "" for defaults
 };
 
@@ -275,6 +344,9 @@ struct LoadOptions {
   // Units of the built-in KPIs (name -> unit). When set, goal and schedule KPI names are checked
   // against them and the user-defined KPIs, and a duration target needs a KPI in seconds.
   std::vector<std::pair<std::string, std::string>> builtin_kpi_units;
+  // Checks an alert annotation template; returns why it is invalid, nullopt when it is fine
+  // (alerts::TemplateProblem). Unset: templates are not checked here.
+  std::function<std::optional<std::string>(std::string_view)> check_template;
 };
 
 // The built-in configuration: what `yardstick serve` uses without a file.

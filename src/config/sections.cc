@@ -120,7 +120,16 @@ bool ReadClickHouse(const Field& f, Context& ctx, ClickHouseConfig& out) {
   ReadEnvName(map, "password_env", ctx.diag, out.password_env);
   if (auto cluster = map.Get("cluster")) {
     auto name = ReadString(*cluster, ctx.diag);
-    if (name && CheckNotExpanded(*cluster, *name, ctx.diag)) out.cluster = std::move(*name);
+    if (name && CheckNotExpanded(*cluster, *name, ctx.diag)) {
+      if (name->empty() || IsIdentifier(*name)) {
+        out.cluster = std::move(*name);
+      } else {
+        ctx.diag.Add(cluster->mark, cluster->path +
+                                        ": expected a cluster name of the servers' remote_servers "
+                                        "([A-Za-z_][A-Za-z0-9_]*), got " +
+                                        Quote(*name));
+      }
+    }
   }
   return listed;
 }

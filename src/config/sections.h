@@ -35,6 +35,13 @@ void ReadNotifiers(const Field& f, Context& ctx, std::vector<NotifierConfig>& ou
 void ReadEscalations(const Field& f, Context& ctx, std::vector<EscalationRuleConfig>& out);
 // Escalation rules must name defined notifiers; checked once both sections are read.
 void CheckEscalationReferences(const Field& escalations, Context& ctx, const Config& config);
+void ReadAlerting(const Field& f, Context& ctx, AlertingConfig& out);
+// `kpis`: the user-defined KPIs read before (alert conditions may name them).
+void ReadAlerts(const Field& f, Context& ctx, const std::vector<KpiConfig>& kpis,
+                std::vector<AlertRuleConfig>& out);
+// Cross-references of alert rules to other sections (goal and notifier names), checked once
+// every section has been read.
+void CheckAlertReferences(const Config& config, Context& ctx);
 
 // Shared checks.
 

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "alerts/alerts.h"
 #include "baselines/baselines.h"
 #include "goals/goals.h"
 #include "ingest/events.h"
@@ -20,6 +21,7 @@
 #include "pricing/price_table.h"
 #include "redact/redactor.h"
 #include "reports/reports.h"
+#include "server/alert_routes.h"
 #include "server/auth.h"
 #include "server/dashboard.h"
 #include "server/goals_routes.h"
@@ -98,22 +100,13 @@ class Server::Impl {
   Result<void> Init(std::optional<std::string> admin_key) {
     started_ns_ = NowNanos();
     const auto& sc = config_.server;
-    if (config_.storage.backend != "sqlite") {
-      return MakeError(ErrorCode::kUnsupported,
-                       "storage backend '" + config_.storage.backend +
-                           "' is not available in this build (use sqlite)");
-    }
     std::error_code ec;
     std::filesystem::create_directories(sc.data_dir, ec);
     if (ec) {
       return MakeError(ErrorCode::kIo,
                        "cannot create data directory " + sc.data_dir + ": " + ec.message());
     }
-    store::SqliteOptions so;
-    so.path = config_.storage.sqlite.path.empty() ? sc.data_dir + "/yardstick.db"
-                                                  : config_.storage.sqlite.path;
-    so.synchronous_full = config_.storage.sqlite.synchronous != "normal";
-    auto st = store::OpenSqliteStore(so);
+    auto st = OpenStore();
     if (!st) return std::unexpected(st.error());
     store_ = std::move(*st);
     keys_ = std::make_unique<KeyRing>(store_.get());
@@ -212,6 +205,7 @@ class Server::Impl {
     if (!escalations) return std::unexpected(escalations.error());
     escalations_ = std::move(*escalations);
     if (auto r = InitGoals(); !r) return r;
+    if (auto r = SetUpAlerts(); !r) return r;
 
     SetUpMetrics();
     SetUpRoutes();
@@ -264,6 +258,7 @@ class Server::Impl {
     retention_thread_ = std::thread([this] { RetentionLoop(); });
     outbox_->Start();
     scheduler_->Start();
+    alerts_->Start();
     log_.Info("listening", {{"address", config_.server.listen_host + ":" + std::to_string(port_)},
                             {"data_dir", config_.server.data_dir},
                             {"startup_ms", static_cast<double>(NowNanos() - started_ns_) / 1e6}});
@@ -277,6 +272,7 @@ class Server::Impl {
     }
     stop_cv_.notify_all();
     if (retention_thread_.joinable()) retention_thread_.join();
+    alerts_->Stop();
     scheduler_->Stop();
     outbox_->Stop();
     store_->Close();
@@ -364,6 +360,36 @@ class Server::Impl {
       return false;
     }
     return true;
+  }
+
+  // The store the configuration names: SQLite under data_dir, or ClickHouse (with its spool
+  // under data_dir and credentials from the environment).
+  Result<std::unique_ptr<store::Store>> OpenStore() {
+    const auto& sc = config_.server;
+    if (config_.storage.backend == "clickhouse") {
+      const auto& ch = config_.storage.clickhouse;
+      store::ClickHouseOptions co;
+      co.endpoints = ch.endpoints;
+      co.database = ch.database;
+      co.cluster = ch.cluster;
+      co.spool_dir = sc.data_dir + "/clickhouse-spool";
+      for (auto [env, out] :
+           {std::pair{&ch.user_env, &co.user}, {&ch.password_env, &co.password}}) {
+        if (env->empty()) continue;
+        const char* v = std::getenv(env->c_str());
+        if (v == nullptr) {
+          return MakeError(ErrorCode::kInvalidArgument,
+                           "storage.clickhouse: environment variable " + *env + " is not set");
+        }
+        *out = v;
+      }
+      return store::OpenClickHouseStore(co);
+    }
+    store::SqliteOptions so;
+    so.path = config_.storage.sqlite.path.empty() ? sc.data_dir + "/yardstick.db"
+                                                  : config_.storage.sqlite.path;
+    so.synchronous_full = config_.storage.sqlite.synchronous != "normal";
+    return store::OpenSqliteStore(so);
   }
 
   // --- Ingest -------------------------------------------------------------------------------
@@ -840,6 +866,28 @@ class Server::Impl {
 
   // --- Setup --------------------------------------------------------------------------------
 
+  Result<void> SetUpAlerts() {
+    alert_sink_ = MakeOutboxAlertSink(outbox_.get(), log_);
+    alerts::EngineOptions options;
+    options.state_db_path = config_.server.data_dir + "/state.db";
+    options.evaluation_interval_ns = config_.alerting.evaluation_interval_ns;
+    options.external_url = config_.alerting.external_url;
+    if (options.external_url.empty()) {
+      options.external_url =
+          "http://" + config_.server.listen_host + ":" + std::to_string(config_.server.listen_port);
+    }
+    for (const auto& n : config_.notifiers) options.all_notifiers.push_back(n.name);
+    alerts::Sources sources;
+    sources.kpis = kpis_.get();
+    sources.store = store_.get();
+    sources.goals = goals_.get();
+    sources.baselines = baselines_.get();
+    auto engine = alerts::Engine::Open(config_.alerts, sources, alert_sink_.get(), options);
+    if (!engine) return std::unexpected(engine.error());
+    alerts_ = std::move(*engine);
+    return {};
+  }
+
   void SetUpMetrics() {
     metrics_.AddCounter("yardstick_http_requests_total", "HTTP requests by route and status");
     metrics_.AddCounter("yardstick_ingested_records_total",
@@ -1001,6 +1049,11 @@ class Server::Impl {
     AddNotificationRoutes(http_, *outbox_, [this](auto& req, auto& res, bool need, auto* p) {
       return Authorize(req, res, need, p);
     });
+    RegisterAlertRoutes(
+        http_, alerts_.get(),
+        [this](const httplib::Request& req, httplib::Response& res, std::string* project) {
+          return Authorize(req, res, false, project);
+        });
     // Requests that no route took (a 404 without a body yet): GETs outside /v1/ are the
     // dashboard's files and pages, the rest a JSON 404. Done here rather than as a catch-all
     // route so that no route, wherever it is registered, is ever shadowed by it.
@@ -1044,6 +1097,10 @@ class Server::Impl {
     if (path == "/v1/goals" || path == "/v1/baselines" || path == "/v1/reports") return path;
     if (path.rfind("/v1/baselines/", 0) == 0) return "/v1/baselines/{name}";
     if (path.rfind("/v1/reports/", 0) == 0) return "/v1/reports/{id}";
+    if (path == "/v1/alerts" || path == "/v1/alerts/rules" || path == "/v1/alerts/history" ||
+        path == "/v1/silences")
+      return path;
+    if (path.rfind("/v1/silences/", 0) == 0) return "/v1/silences/{id}";
     return "other";
   }
 
@@ -1076,6 +1133,8 @@ class Server::Impl {
   std::unique_ptr<reports::ReportStore> reports_;
   std::unique_ptr<reports::NotificationSink> report_sink_;
   std::unique_ptr<reports::Scheduler> scheduler_;
+  std::unique_ptr<alerts::AlertSink> alert_sink_;
+  std::unique_ptr<alerts::Engine> alerts_;
   std::optional<Dashboard> dashboard_;  // nullopt: server.dashboard.enabled is false
   Registry metrics_;
   // After metrics_: the outbox reports its attempts to it, so it must go first.

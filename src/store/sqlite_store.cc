@@ -903,11 +903,18 @@ class SqliteStore final : public Store {
              name + "')";
     };
     const std::string bucket = q.step_ns > 0 ? "(t0 - :from) / :step" : "0";
+    // The bare columns (session, dimensions) come from the row of the conversation's first
+    // call: SQLite takes them from the row of the query's only MIN(); the end and the cost are
+    // aggregated separately.
     const std::string sql =
-        "WITH conv AS (SELECT project, conversation_id AS cid, MIN(start_ns) AS t0, "
-        "MAX(end_ns) AS t1, SUM(COALESCE(cost_usd, 0)) AS cost, session_id" +
-        groups + " FROM calls WHERE " + where + " GROUP BY conversation_id) SELECT " + bucket +
-        " AS bucket" + groups + ", COUNT(*), SUM(" + exists("escalated") + "), SUM(" +
+        "WITH first AS (SELECT project, conversation_id AS cid, MIN(start_ns) AS t0, session_id" +
+        groups + " FROM calls WHERE " + where +
+        " GROUP BY conversation_id), totals AS (SELECT conversation_id AS cid, MAX(end_ns) AS "
+        "t1, SUM(COALESCE(cost_usd, 0)) AS cost FROM calls WHERE " +
+        where +
+        " GROUP BY conversation_id), conv AS (SELECT * FROM first JOIN totals USING (cid)) "
+        "SELECT " +
+        bucket + " AS bucket" + groups + ", COUNT(*), SUM(" + exists("escalated") + "), SUM(" +
         exists("resolved") + "), SUM(" + exists("resolved") + " AND NOT " +
         exists("repeat_contact") +
         "), SUM(EXISTS(SELECT 1 FROM scores s WHERE s.project = conv.project AND "
@@ -926,7 +933,9 @@ class SqliteStore final : public Store {
     stmt->Bind(stmt->ParameterIndex(":from"), from);
     stmt->Bind(stmt->ParameterIndex(":to"), to);
     int i = 4;
-    for (const auto& v : values) stmt->Bind(i++, v);
+    for (int copy = 0; copy < 2; ++copy) {  // the filters appear in both CTEs
+      for (const auto& v : values) stmt->Bind(i++, v);
+    }
     if (q.step_ns > 0) stmt->Bind(stmt->ParameterIndex(":step"), q.step_ns);
     std::vector<ConversationCell> out;
     int rc;

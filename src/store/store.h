@@ -195,4 +195,20 @@ struct SqliteOptions {
 // Opens (creating or migrating) a SQLite store.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options);
 
+struct ClickHouseOptions {
+  std::vector<std::string> endpoints;  // http://host:port; with a cluster, one per shard
+  std::string database = "yardstick";
+  std::string user;  // "" = ClickHouse's default user
+  std::string password;
+  std::string cluster;    // remote_servers name for Distributed tables ("" = one server)
+  std::string spool_dir;  // local spool for batches ClickHouse cannot take; created if missing
+  size_t max_batch_records = 200'000;  // records per INSERT group (and per spool replay)
+};
+
+// Opens a ClickHouse store (creating or migrating the schema; ClickHouse must be reachable).
+// Append() acknowledges a batch once ClickHouse accepted it, or, while ClickHouse is down, once
+// it is durable in the spool (AppendResult then counts every record as stored); the spool is
+// replayed in order, without duplicates, when ClickHouse is back (docs/clickhouse.md).
+Result<std::unique_ptr<Store>> OpenClickHouseStore(const ClickHouseOptions& options);
+
 }  // namespace yardstick::store

@@ -259,16 +259,15 @@ TEST(ConfigErrors, ClickHouse) {
   EXPECT_EQ(Errors("storage:\n  clickhouse: {database: my-db}\n"),
             "<string>:2:26: storage.clickhouse.database: expected a database name "
             "([A-Za-z_][A-Za-z0-9_]*), got \"my-db\"");
+  EXPECT_EQ(Errors("storage:\n  clickhouse: {cluster: 'main; DROP'}\n"),
+            "<string>:2:25: storage.clickhouse.cluster: expected a cluster name of the servers' "
+            "remote_servers ([A-Za-z_][A-Za-z0-9_]*), got \"main; DROP\"");
 }
 
-TEST(ConfigErrors, ReservedSectionsAreNotSupportedYet) {
-  EXPECT_EQ(Errors("server: {threads: 2}\nalerts:\n  - name: x\ngoals: {}\n"),
-            "<string>:2:1: alerts is not supported by this version\n"
-            "<string>:4:8: goals: expected a list, got a mapping");
-  for (const char* section : {"alerts"}) {
-    EXPECT_EQ(Errors(std::string(section) + ": []\n"),
-              std::string("<string>:1:1: ") + section + " is not supported by this version");
-  }
+TEST(ConfigErrors, EverySectionHasItsShape) {
+  EXPECT_EQ(Errors("server: {threads: 2}\nalerts: {name: x}\ngoals: {}\n"),
+            "<string>:2:9: alerts: expected a list, got a mapping\n"
+            "<string>:3:8: goals: expected a list, got a mapping");
 }
 
 TEST(ConfigErrors, TagsAndMergeKeys) {
@@ -277,7 +276,7 @@ TEST(ConfigErrors, TagsAndMergeKeys) {
   EXPECT_EQ(
       Errors("base: &b {threads: 2}\nserver:\n  <<: *b\n"),
       "<string>:1:1: unknown key \"base\" at the top level; expected one of server, storage, auth, "
-      "redaction, pricing, kpis, goals, alerts, notifiers, escalations, schedules\n"
+      "redaction, pricing, kpis, goals, alerting, alerts, notifiers, escalations, schedules\n"
       "<string>:3:3: YAML merge keys (<<) are not supported in server");
   // Explicit standard tags are fine.
   EXPECT_EQ(Valid("server: {threads: !!int 3}\n").server.threads, 3);
