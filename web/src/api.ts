@@ -103,6 +103,23 @@ export async function get<T>(path: string, params?: Params, o: RequestOptions = 
   return (await res.json()) as T;
 }
 
+// POST or DELETE with a JSON body; resolves to the answer's JSON (null for 204), throws ApiError
+// for any non-2xx answer.
+export async function send<T>(method: "POST" | "DELETE", path: string, body?: unknown, o: RequestOptions = {}): Promise<T | null> {
+  const key = o.key ?? session?.key ?? "";
+  const headers: Record<string, string> = { Authorization: `Bearer ${key}`, Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (session?.project && session.role === "admin") headers["X-Yardstick-Project"] = session.project;
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: o.signal });
+  if (!res.ok) {
+    const err = await errorOf(res);
+    if (res.status === 401) onUnauthorized();
+    throw err;
+  }
+  const text = await res.text();
+  return text ? (JSON.parse(text) as T) : null;
+}
+
 // GET a JSON document of an optional capability: null when the server answers 404 (the
 // capability does not exist in this server), the document on 200.
 export async function probe<T>(path: string, params?: Params, o: RequestOptions = {}): Promise<T | null> {
@@ -230,7 +247,8 @@ export interface Conversation {
   outcomes: Outcome[];
 }
 
-// Goals and alerts (optional capabilities: GET answers 404 on a server without them).
+// Goals, baselines, reports, alerts, silences and notifications (optional capabilities: their
+// GET answers 404 on a server without them). Shapes: docs/api.md.
 export interface Goal {
   name: string;
   kpi: string;
@@ -241,13 +259,173 @@ export interface Goal {
   ci_low?: number | null;
   ci_high?: number | null;
   unit?: string;
+  better?: string;
+  window?: string;
+  confidence?: number;
+  min_samples?: number;
+  n?: number;
+  from?: string;
+  to?: string;
+  series?: { t: string; value: number | null }[];
+  error?: string;
+}
+
+export interface Distribution {
+  kind: string;
+  value?: number | null;
+  n?: number;
+  unit?: string;
+  better?: string;
+  [k: string]: unknown;
+}
+
+export interface Baseline {
+  name: string;
+  project: string;
+  kpi: string | null;
+  field: string | null;
+  params?: Record<string, string>;
+  filter?: Record<string, string>;
+  selector?: { from?: string; to?: string; version?: Record<string, string> };
+  created?: string;
+  distribution: Distribution;
+}
+
+export interface Comparison {
+  method: string;
+  baseline_value: number | null;
+  current_value: number | null;
+  difference: number | null;
+  relative_change: number | null;
+  ci_low: number | null;
+  ci_high: number | null;
+  confidence: number;
+  statistic?: number | null;
+  pvalue: number | null;
+  df?: number | null;
+  n_baseline: number;
+  n_current: number;
+  significant: boolean;
+  degraded: boolean;
+  degradation_pvalue?: number | null;
+}
+
+export interface BaselineComparison {
+  baseline: string;
+  project: string;
+  kpi: string | null;
+  field: string | null;
+  from: string;
+  to: string;
+  current: Distribution;
+  comparison: Comparison;
+}
+
+export interface ReportSummary {
+  id: number;
+  schedule: string;
+  project: string;
+  from: string;
+  to: string;
+  created: string;
+  degraded: boolean;
+}
+
+export interface ReportKpi {
+  kpi: string;
+  scope?: Record<string, string>;
+  params?: Record<string, string>;
+  value?: number | null;
+  ci_low?: number | null;
+  ci_high?: number | null;
+  n?: number;
+  unit?: string;
+  baseline?: string;
+  comparison?: Comparison;
+  adjusted_pvalue?: number | null;
+  degraded?: boolean;
+  error?: string;
+}
+
+export interface ReportDocument {
+  schedule: string;
+  project: string;
+  alpha: number;
+  confidence: number;
+  correction?: string;
+  degraded: boolean;
+  kpis: ReportKpi[];
+  goals: (Partial<Goal> & { name: string; error?: string })[];
+}
+
+export interface Transition {
+  from: string;
+  to: string;
+  at: string;
+  value?: number | null;
+  silenced?: boolean;
 }
 
 export interface Alert {
   rule: string;
+  fingerprint?: string;
   state: "firing" | "pending" | "resolved";
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   active_since?: string;
+  fired_at?: string;
+  resolved_at?: string;
   value?: number | null;
+  silenced?: boolean;
+  silenced_by?: string[];
+  timeline?: Transition[];
+}
+
+export interface AlertRule {
+  name: string;
+  project?: string | null;
+  condition: Record<string, unknown>;
+  window_seconds?: number;
+  for_seconds?: number;
+  keep_firing_for_seconds?: number;
+  group_by?: string[];
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  notifiers?: string[];
+  health?: string;
+  last_error?: string | null;
+  last_evaluation?: string | null;
+  evaluation_seconds?: number | null;
+  pending?: number;
+  firing?: number;
+}
+
+export interface Silence {
+  id: string;
+  project?: string | null;
+  matchers: (string | { name: string; value: string; isRegex?: boolean; isEqual?: boolean })[];
+  starts: string;
+  ends: string;
+  comment?: string;
+  created_by?: string;
+  created_at?: string;
+  status: "pending" | "active" | "expired";
+}
+
+export interface Notification {
+  id: number;
+  kind: string;
+  notifier: string;
+  project?: string;
+  idempotency_key: string;
+  summary?: string;
+  status: string;
+  attempts: number;
+  last_status?: number;
+  last_error?: string | null;
+  created_at?: string;
+  updated_at?: string;
+  next_attempt_at?: string | null;
+  delivered_at?: string | null;
+  expires_at?: string | null;
 }

@@ -79,3 +79,9 @@ export const unitLabels: Record<string, string> = {
   s: "seconds",
   USD: "US dollars",
 };
+
+// A number without a known unit (an alert's value): four significant digits.
+export function formatNumber(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return "–";
+  return String(Number(v.toPrecision(4)));
+}

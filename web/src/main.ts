@@ -6,9 +6,13 @@ import { availableEntries, registerPage } from "./features";
 import { callsPage } from "./pages/calls";
 import { conversationPage } from "./pages/conversation";
 import { evalsPage } from "./pages/evals";
+import { alertsPage } from "./pages/alerts";
 import { explorerPage } from "./pages/explorer";
+import { goalsPage } from "./pages/goals";
 import { loginPage } from "./pages/login";
+import { notificationsPage } from "./pages/notifications";
 import { overviewPage } from "./pages/overview";
+import { reportPage, reportsPage } from "./pages/reports";
 import { startRouter } from "./router";
 import "./style.css";
 
@@ -17,6 +21,12 @@ registerPage({ label: "KPIs", href: "/kpis", route: { pattern: /^\/kpis\/?$/, pa
 registerPage({ label: "Calls", href: "/calls", route: { pattern: /^\/calls\/?$/, page: callsPage } });
 registerPage({ label: "Evals", href: "/evals", route: { pattern: /^\/evals(?:\/([^/]+))?\/?$/, page: evalsPage }, requires: "/v1/eval-runs" });
 registerPage({ label: "", href: "", route: { pattern: /^\/conversations\/([^/]+)\/?$/, page: conversationPage } });
+// Pages of optional capabilities: linked only when their API answers 200.
+registerPage({ label: "Goals", href: "/goals", route: { pattern: /^\/goals\/?$/, page: goalsPage }, requires: "/v1/goals" });
+registerPage({ label: "Alerts", href: "/alerts", route: { pattern: /^\/alerts\/?$/, page: alertsPage }, requires: "/v1/alerts" });
+registerPage({ label: "Reports", href: "/reports", route: { pattern: /^\/reports\/?$/, page: reportsPage }, requires: "/v1/reports" });
+registerPage({ label: "", href: "/reports/", route: { pattern: /^\/reports\/([^/]+)\/?$/, page: reportPage }, requires: "/v1/reports" });
+registerPage({ label: "Notifications", href: "/notifications", route: { pattern: /^\/notifications\/?$/, page: notificationsPage }, requires: "/v1/notifications" });
 
 const app = document.getElementById("app")!;
 

@@ -2,7 +2,7 @@
 // 200); on 404 it renders nothing.
 import { probe, type Alert } from "../api";
 import { h } from "../dom";
-import { formatDuration, formatTime } from "../format";
+import { formatDuration, formatNumber, formatTime } from "../format";
 
 export async function renderFiringAlerts(host: HTMLElement, signal: AbortSignal): Promise<number> {
   const answer = await probe<{ alerts: Alert[] }>("/v1/alerts", undefined, { signal });
@@ -22,7 +22,7 @@ export async function renderFiringAlerts(host: HTMLElement, signal: AbortSignal)
       h(
         "li",
         { class: "alert", "data-rule": a.rule },
-        h("div", { class: "alert-head" }, h("span", { class: "badge status-missed" }, "Firing"), h("strong", null, a.rule), a.value !== undefined && a.value !== null ? h("span", { class: "alert-value" }, `value ${a.value}`) : null),
+        h("div", { class: "alert-head" }, h("span", { class: "badge status-missed" }, "Firing"), h("strong", null, a.rule), a.value !== undefined && a.value !== null ? h("span", { class: "alert-value" }, `value ${formatNumber(a.value)}`) : null),
         a.annotations?.summary ? h("div", null, a.annotations.summary) : null,
         a.annotations?.description ? h("div", { class: "muted small" }, a.annotations.description) : null,
         h(

@@ -18,7 +18,7 @@ export function keyboardList(container: HTMLElement, rows: HTMLElement[], open: 
     r.tabIndex = j === 0 ? 0 : -1;
     r.setAttribute("aria-selected", "false");
     r.addEventListener("click", (e) => {
-      if ((e.target as Element).closest("a, button")) return;
+      if ((e.target as Element).closest("a, button, input, select, textarea, label, [data-no-open]")) return;
       select(j);
       open(r);
     });
@@ -28,6 +28,8 @@ export function keyboardList(container: HTMLElement, rows: HTMLElement[], open: 
   });
   const onKey = (e: KeyboardEvent) => {
     if (e.altKey || e.ctrlKey || e.metaKey) return;
+    // Typing in a form inside a row (a silence's comment) is not navigation.
+    if ((e.target as Element).closest?.("input, select, textarea, button")) return;
     switch (e.key) {
       case "ArrowDown":
       case "j":
