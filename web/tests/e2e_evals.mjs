@@ -9,89 +9,26 @@
 //
 // Prints one line per check and "N passed, M failed"; exits 1 when a check failed or Chromium
 // is missing (it never skips).
-import { spawn, spawnSync } from "node:child_process";
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { assert, check, httpClient, results, startServer as startYardstick, testOptions } from "./harness.mjs";
 
-const args = process.argv.slice(2);
-const arg = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
-};
-const binary = arg("--binary", process.env.YARDSTICK_BINARY);
-const outDir = resolve(arg("--out", "dashboard-e2e-evals-output"));
-const chromiumPath = arg("--chromium", process.env.CHROMIUM ?? "/usr/bin/chromium");
+const { binary, outDir, chromiumPath } = testOptions("e2e_evals", "dashboard-e2e-evals-output");
 const examples = resolve(dirname(fileURLToPath(import.meta.url)), "../../examples/eval/qa");
-if (!binary || !existsSync(binary)) {
-  console.error(`e2e_evals: --binary must name the yardstick binary (got '${binary ?? ""}')`);
-  process.exit(1);
-}
-if (!existsSync(chromiumPath)) {
-  console.error(`e2e_evals: Chromium not found at ${chromiumPath}; install Debian's chromium package (scripts/install-deps)`);
-  process.exit(1);
-}
-mkdirSync(outDir, { recursive: true });
 
 const ADMIN = "e2e-admin-key-0123456789abcdef";
 const work = mkdtempSync(join(tmpdir(), "yardstick-evals-e2e-"));
 
-function startServer() {
-  return new Promise((resolveStart, rejectStart) => {
-    const proc = spawn(binary, ["serve", "--listen", "127.0.0.1:0", "--data-dir", join(work, "data")], {
-      env: { ...process.env, YARDSTICK_ADMIN_KEY: ADMIN },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    const timer = setTimeout(() => rejectStart(new Error(`server did not start in 60 s:\n${stderr}`)), 60_000);
-    proc.stderr.on("data", (d) => {
-      stderr += d;
-      const m = /"listening".*?"address":"127\.0\.0\.1:(\d+)"|"address":"127\.0\.0\.1:(\d+)".*?"listening"/.exec(stderr);
-      if (m && !proc.port) {
-        proc.port = Number(m[1] ?? m[2]);
-        clearTimeout(timer);
-        resolveStart(proc);
-      }
-    });
-    proc.stdout.on("data", () => {});
-    proc.on("exit", (code) => {
-      clearTimeout(timer);
-      if (!proc.port) rejectStart(new Error(`server exited with ${code}:\n${stderr}`));
-    });
-    proc.stderrText = () => stderr;
-  });
-}
+const startServer = () => startYardstick(binary, ["--listen", "127.0.0.1:0", "--data-dir", join(work, "data")], { YARDSTICK_ADMIN_KEY: ADMIN });
 
 let base = "";
 let serverProc = null;
-async function http(method, path, key, body) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text);
-}
+const http = httpClient(() => base);
 
-const results = [];
-async function check(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    results.push({ name, ok: true });
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    results.push({ name, ok: false });
-    console.log(`FAIL ${name}: ${e?.stack ?? e}`);
-  }
-}
-function assert(cond, message) {
-  if (!cond) throw new Error(message);
-}
 // A number as the page shows it ("66", "0.025", "3.51e-3", "–" for none).
 function parseShown(text) {
   const t = text.trim().replace(/,/g, "").replace("−", "-");
