@@ -864,21 +864,7 @@ class SqliteStore final : public Store {
   ~SqliteStore() override { Close(); }
 
   Result<AppendResult> Append(const model::Batch& batch) override {
-    for (const auto& c : batch.calls) {
-      if (c.project.empty() || c.id.empty()) {
-        return MakeError(ErrorCode::kInvalidArgument, "a call without project or id");
-      }
-    }
-    for (const auto& s : batch.scores) {
-      if (s.project.empty() || s.id.empty()) {
-        return MakeError(ErrorCode::kInvalidArgument, "a score without project or id");
-      }
-    }
-    for (const auto& o : batch.outcomes) {
-      if (o.project.empty() || o.id.empty()) {
-        return MakeError(ErrorCode::kInvalidArgument, "an outcome without project or id");
-      }
-    }
+    if (auto r = CheckRecordIds(batch); !r) return std::unexpected(r.error());
     if (batch.empty()) return AppendResult{};
     Pending pending{&batch, {}};
     auto future = pending.done.get_future();

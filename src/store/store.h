@@ -180,6 +180,10 @@ struct RecordCounts {
   uint64_t calls = 0, scores = 0, outcomes = 0;
 };
 
+// What every backend's Append() checks before anything is written: each record has a project
+// and an id (kInvalidArgument naming the kind of record otherwise).
+Result<void> CheckRecordIds(const model::Batch& batch);
+
 class Store {
  public:
   virtual ~Store() = default;
