@@ -235,7 +235,10 @@ class Engine {
                                               EngineOptions options);
   ~Engine();
 
-  // Evaluates every rule at clock() and hands pending notifications to the sink.
+  // Evaluates every rule at clock() and hands pending notifications to the sink. Instances of
+  // rules no longer configured (removed from the file, then a restart or reload) are resolved:
+  // a resolved transition, and for a firing one a resolved notification to the notifiers its
+  // firing notification went to.
   Result<void> EvaluateOnce();
   // Evaluates every interval on a thread of its own until Stop().
   void Start();
@@ -261,6 +264,7 @@ class Engine {
   Result<void> EvaluateRule(size_t index, int64_t now);
   Result<void> EvaluateProject(const config::AlertRuleConfig& rule, const std::string& project,
                                int64_t now);
+  Result<void> ResolveRemovedRules(int64_t now);
   Result<void> FlushNotifications();
   void Loop();
 

@@ -231,6 +231,15 @@ Result<void> Engine::Db::Apply(const Changes& c) {
   return {};
 }
 
+Result<std::optional<Notification>> Engine::Db::FindNotification(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  auto s = Prepare("SELECT payload FROM alert_notifications WHERE idempotency_key = ?1");
+  if (!s) return std::unexpected(s.error());
+  s->Bind(1, key);
+  if (s->Step() != SQLITE_ROW) return std::optional<Notification>();
+  return std::optional<Notification>(ParseNotification(s->Text(0)));
+}
+
 Result<std::vector<Notification>> Engine::Db::Unsent() {
   std::lock_guard lock(mutex_);
   auto s = Prepare(

@@ -44,6 +44,8 @@ class Engine::Db {
   Result<void> Apply(const Changes& changes);
 
   Result<std::vector<Notification>> Unsent();
+  // The notification stored under `key` (sent or not), nullopt when there is none.
+  Result<std::optional<Notification>> FindNotification(const std::string& key);
   Result<void> MarkSent(const std::string& idempotency_key, int64_t now_ns);
 
   Result<std::optional<DetectorRow>> Detector(const std::string& rule, const std::string& series);

@@ -87,9 +87,49 @@ Result<void> Engine::EvaluateOnce() {
     s.last_error = r ? "" : r.error().message();
     if (!r && !first) first = r.error().WithContext("alert " + rules_[i].name);
   }
+  if (auto r = ResolveRemovedRules(now); !r && !first) first = r.error();
   if (auto r = FlushNotifications(); !r && !first) first = r.error();
   if (first) return std::unexpected(*first);
   return {};
+}
+
+Result<void> Engine::ResolveRemovedRules(int64_t now) {
+  auto all = db_->AllInstances();
+  if (!all) return std::unexpected(all.error());
+  std::set<std::string> configured;
+  for (const auto& rule : rules_) configured.insert(rule.name);
+  Changes changes;
+  for (const auto& si : *all) {
+    if (configured.contains(si.alert.rule)) continue;
+    const Alert& a = si.alert;
+    changes.deletes.push_back(a.fingerprint);
+    Transition t;
+    t.rule = a.rule;
+    t.fingerprint = a.fingerprint;
+    t.labels = a.labels;
+    t.annotations = a.annotations;
+    t.from = a.state;
+    t.to = State::kResolved;
+    t.at_ns = now;
+    t.active_since_ns = a.times.active_since_ns;
+    t.value = a.value;
+    t.silenced = a.silenced;
+    changes.transitions.push_back(std::move(t));
+    if (a.state != State::kFiring || !si.firing_notified) continue;
+    // The receivers that were told it fired are told it resolved.
+    const std::string started = std::to_string(a.times.active_since_ns);
+    auto fired = db_->FindNotification(a.fingerprint + ":firing:" + started);
+    if (!fired) return std::unexpected(fired.error());
+    if (!*fired) continue;
+    Notification n = **fired;
+    n.status = "resolved";
+    n.ends_at_ns = now;
+    n.idempotency_key = a.fingerprint + ":resolved:" + started;
+    n.annotations = a.annotations;
+    changes.notifications.push_back(std::move(n));
+  }
+  if (changes.deletes.empty()) return {};
+  return db_->Apply(changes);
 }
 
 Result<void> Engine::EvaluateRule(size_t index, int64_t now) {

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <atomic>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -22,7 +23,8 @@ struct ServeArgs {
   std::string data_dir;
 };
 
-int RunServe(const ServeArgs& args) {
+// Loads the configuration file (or the defaults) and applies the command line's overrides.
+Result<config::Config> LoadServeConfig(const ServeArgs& args) {
   config::LoadOptions options;
   options.builtin_kpi_names = kpi::BuiltinNames();
   options.builtin_kpi_units = BuiltinKpiUnits();
@@ -30,10 +32,7 @@ int RunServe(const ServeArgs& args) {
   Result<config::Config> loaded = args.config_path.empty()
                                       ? Result<config::Config>(config::Defaults())
                                       : config::LoadFile(args.config_path, options);
-  if (!loaded) {
-    std::cerr << "yardstick serve: invalid configuration:\n" << loaded.error().message() << "\n";
-    return 2;
-  }
+  if (!loaded) return loaded;
   config::Config cfg = std::move(*loaded);
   if (!args.listen.empty()) {
     const auto colon = args.listen.rfind(':');
@@ -43,19 +42,30 @@ int RunServe(const ServeArgs& args) {
     } catch (const std::exception&) {
     }
     if (colon == std::string::npos || colon == 0 || port < 0 || port > 65535) {
-      std::cerr << "yardstick serve: --listen expects host:port, got '" << args.listen << "'\n";
-      return 2;
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "--listen expects host:port, got '" + args.listen + "'");
     }
     cfg.server.listen_host = args.listen.substr(0, colon);
     cfg.server.listen_port = port;
   }
   if (!args.data_dir.empty()) cfg.server.data_dir = args.data_dir;
+  return cfg;
+}
 
-  // Block the shutdown signals in every thread; one thread waits for them.
+int RunServe(const ServeArgs& args) {
+  Result<config::Config> loaded = LoadServeConfig(args);
+  if (!loaded) {
+    std::cerr << "yardstick serve: invalid configuration:\n" << loaded.error().message() << "\n";
+    return 2;
+  }
+  const config::Config& cfg = *loaded;
+
+  // Block the shutdown and reload signals in every thread; one thread waits for them.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -65,7 +75,9 @@ int RunServe(const ServeArgs& args) {
   if (const char* k = std::getenv(cfg.auth.admin_key_env.c_str()); k != nullptr && *k != '\0') {
     admin_key = k;
   }
-  auto srv = server::Server::Create(cfg, admin_key, &logger);
+  server::ConfigLoader loader;
+  if (!args.config_path.empty()) loader = [args] { return LoadServeConfig(args); };
+  auto srv = server::Server::Create(cfg, admin_key, &logger, std::move(loader));
   if (!srv) {
     logger.Error("cannot start", {{"error", srv.error().message()}});
     return srv.error().code() == ErrorCode::kInvalidArgument ? 2 : 1;
@@ -81,14 +93,24 @@ int RunServe(const ServeArgs& args) {
               << std::flush;
   }
   server::Server* server = srv->get();
-  std::thread watcher([&signals, server] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    server->Stop();
+  std::atomic<bool> done{false};
+  std::thread watcher([&signals, &done, server] {
+    for (;;) {
+      int sig = 0;
+      sigwait(&signals, &sig);
+      if (done) return;
+      if (sig == SIGHUP) {
+        (void)server->Reload();  // logs the outcome; an invalid file changes nothing
+        continue;
+      }
+      server->Stop();
+      return;
+    }
   });
   server->Run();
   // Run() returned: either a signal arrived (the watcher is done) or the server stopped by
   // itself; wake the watcher in the second case.
+  done = true;
   pthread_kill(watcher.native_handle(), SIGTERM);
   watcher.join();
   return 0;

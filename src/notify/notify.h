@@ -11,7 +11,8 @@
 // producers may enqueue again after a crash without sending twice.
 //
 // Thread safety: Outbox is safe to use from many threads; one connection to state.db guarded by
-// a mutex, one delivery thread. Nothing is sent while the lock is held.
+// a mutex, one delivery thread. Nothing is sent while the lock is held. The notifiers are an
+// immutable map replaced as a whole by Reconfigure.
 
 #include <cstdint>
 #include <functional>
@@ -137,6 +138,13 @@ class Outbox {
   Result<std::vector<Delivery>> List(const DeliveryQuery& query);
   Result<DeliveryCounts> Counts();
   bool HasNotifier(const std::string& name) const;
+
+  // Replaces the notifiers (a configuration reload). Checked as Open checks them; on an error
+  // the notifiers in use stay. Deliveries already stored keep their rendered body; one for a
+  // notifier no longer configured fails ("no longer configured") at its next attempt.
+  Result<void> Reconfigure(const std::vector<config::NotifierConfig>& notifiers);
+  // The notifiers in use, by name.
+  std::vector<config::NotifierConfig> Notifiers() const;
 
   class Impl;
 

@@ -84,6 +84,8 @@ struct Sent {
 
 }  // namespace
 
+using NotifierMap = std::map<std::string, config::NotifierConfig>;
+
 class Outbox::Impl {
  public:
   explicit Impl(OutboxOptions o) : options_(std::move(o)) {
@@ -98,8 +100,11 @@ class Outbox::Impl {
 
   ~Impl() { Stop(); }
 
-  Result<void> Init() {
-    for (const auto& n : options_.notifiers) {
+  // Checks notifiers (templates parse, header variables are set) and returns them by name.
+  Result<std::shared_ptr<const NotifierMap>> Prepare(
+      const std::vector<config::NotifierConfig>& notifiers) const {
+    auto map = std::make_shared<NotifierMap>();
+    for (const auto& n : notifiers) {
       if (!n.template_text.empty()) {
         auto t = Template::Parse(n.template_text);
         if (!t) {
@@ -115,8 +120,15 @@ class Outbox::Impl {
                                " (header " + h.name + ") is not set");
         }
       }
-      notifiers_[n.name] = n;
+      (*map)[n.name] = n;
     }
+    return std::shared_ptr<const NotifierMap>(std::move(map));
+  }
+
+  Result<void> Init() {
+    auto map = Prepare(options_.notifiers);
+    if (!map) return std::unexpected(map.error());
+    notifiers_ = std::move(*map);
     auto db = Database::Open(options_.path, false);
     if (!db) return std::unexpected(db.error());
     db_ = std::move(*db);
@@ -127,11 +139,31 @@ class Outbox::Impl {
     return db_.Exec(kSchema);
   }
 
-  bool HasNotifier(const std::string& name) const { return notifiers_.contains(name); }
+  bool HasNotifier(const std::string& name) const { return Notifiers()->contains(name); }
+
+  std::shared_ptr<const NotifierMap> Notifiers() const {
+    std::lock_guard lock(notifiers_mutex_);
+    return notifiers_;
+  }
+
+  std::vector<config::NotifierConfig> NotifierConfigs() const {
+    std::vector<config::NotifierConfig> out;
+    for (const auto& [name, n] : *Notifiers()) out.push_back(n);
+    return out;
+  }
+
+  Result<void> Reconfigure(const std::vector<config::NotifierConfig>& notifiers) {
+    auto map = Prepare(notifiers);
+    if (!map) return std::unexpected(map.error());
+    std::lock_guard lock(notifiers_mutex_);
+    notifiers_ = std::move(*map);
+    return {};
+  }
 
   Result<void> Enqueue(const Message& m) {
-    auto it = notifiers_.find(m.notifier);
-    if (it == notifiers_.end()) {
+    const auto notifiers = Notifiers();
+    auto it = notifiers->find(m.notifier);
+    if (it == notifiers->end()) {
       return MakeError(ErrorCode::kInvalidArgument,
                        "unknown notifier '" + m.notifier + "' (not in the notifiers section)");
     }
@@ -331,13 +363,14 @@ class Outbox::Impl {
 
   void Attempt(const Delivery& d) {
     AttemptResult result{d.notifier, d.kind, d.idempotency_key, "", 0, ""};
-    auto it = notifiers_.find(d.notifier);
+    const auto notifiers = Notifiers();
+    auto it = notifiers->find(d.notifier);
     int64_t now = options_.clock();
     std::string status = "pending";
     int attempts = d.attempts;
     int64_t next = d.next_attempt_ns;
     int64_t delivered = 0;
-    if (it == notifiers_.end()) {
+    if (it == notifiers->end()) {
       status = "failed";
       result.error = "notifier '" + d.notifier + "' is no longer configured";
     } else if (now >= d.expires_ns) {
@@ -395,7 +428,9 @@ class Outbox::Impl {
   }
 
   OutboxOptions options_;
-  std::map<std::string, config::NotifierConfig> notifiers_;
+  // Replaced as a whole by Reconfigure; readers keep the map they took.
+  mutable std::mutex notifiers_mutex_;
+  std::shared_ptr<const NotifierMap> notifiers_;
   std::mutex mutex_;
   std::condition_variable cv_;
   Database db_;
@@ -423,5 +458,9 @@ size_t Outbox::DeliverDue() { return impl_->DeliverDue(); }
 Result<std::vector<Delivery>> Outbox::List(const DeliveryQuery& q) { return impl_->List(q); }
 Result<DeliveryCounts> Outbox::Counts() { return impl_->Counts(); }
 bool Outbox::HasNotifier(const std::string& name) const { return impl_->HasNotifier(name); }
+Result<void> Outbox::Reconfigure(const std::vector<config::NotifierConfig>& notifiers) {
+  return impl_->Reconfigure(notifiers);
+}
+std::vector<config::NotifierConfig> Outbox::Notifiers() const { return impl_->NotifierConfigs(); }
 
 }  // namespace yardstick::notify

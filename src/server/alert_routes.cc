@@ -343,20 +343,24 @@ std::unique_ptr<alerts::AlertSink> MakeOutboxAlertSink(notify::Outbox* outbox, L
   return std::make_unique<OutboxAlertSink>(outbox, log);
 }
 
-void RegisterAlertRoutes(httplib::Server& http, alerts::Engine* engine, Authorizer authorize) {
-  http.Get("/v1/alerts", [engine, authorize](const httplib::Request& req, httplib::Response& res) {
-    HandleAlerts(engine, authorize, req, res);
+void RegisterAlertRoutes(httplib::Server& http, AlertEngineFn current, Authorizer authorize) {
+  http.Get("/v1/alerts", [current, authorize](const httplib::Request& req, httplib::Response& res) {
+    const auto engine = current();
+    HandleAlerts(engine.get(), authorize, req, res);
   });
   http.Get("/v1/alerts/history",
-           [engine, authorize](const httplib::Request& req, httplib::Response& res) {
-             HandleHistory(engine, authorize, req, res);
+           [current, authorize](const httplib::Request& req, httplib::Response& res) {
+             const auto engine = current();
+             HandleHistory(engine.get(), authorize, req, res);
            });
   http.Get("/v1/alerts/rules",
-           [engine, authorize](const httplib::Request& req, httplib::Response& res) {
-             HandleRules(engine, authorize, req, res);
+           [current, authorize](const httplib::Request& req, httplib::Response& res) {
+             const auto engine = current();
+             HandleRules(engine.get(), authorize, req, res);
            });
-  http.Post("/v1/silences", [engine, authorize](const httplib::Request& req,
-                                                httplib::Response& res) {
+  http.Post("/v1/silences", [current, authorize](const httplib::Request& req,
+                                                 httplib::Response& res) {
+    const auto engine = current();
     std::string project;
     auto principal = authorize(req, res, &project);
     if (!principal) return;
@@ -385,7 +389,8 @@ void RegisterAlertRoutes(httplib::Server& http, alerts::Engine* engine, Authoriz
     res.set_content(Dump(SilenceJson(*created, now)), kJson);
   });
   http.Get("/v1/silences",
-           [engine, authorize](const httplib::Request& req, httplib::Response& res) {
+           [current, authorize](const httplib::Request& req, httplib::Response& res) {
+             const auto engine = current();
              std::string project;
              if (!authorize(req, res, &project)) return;
              auto list = engine->ListSilences(project);
@@ -400,7 +405,8 @@ void RegisterAlertRoutes(httplib::Server& http, alerts::Engine* engine, Authoriz
              res.set_content(Dump({{"silences", std::move(out)}}), kJson);
            });
   http.Delete(R"(/v1/silences/([A-Za-z0-9-]+))",
-              [engine, authorize](const httplib::Request& req, httplib::Response& res) {
+              [current, authorize](const httplib::Request& req, httplib::Response& res) {
+                const auto engine = current();
                 std::string project;
                 if (!authorize(req, res, &project)) return;
                 const std::string id = req.matches[1];

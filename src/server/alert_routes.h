@@ -21,7 +21,11 @@ namespace yardstick::server {
 using Authorizer = std::function<std::optional<Principal>(
     const httplib::Request& req, httplib::Response& res, std::string* project)>;
 
-void RegisterAlertRoutes(httplib::Server& http, alerts::Engine* engine, Authorizer authorize);
+// The alert engine in use (it changes when the configuration is reloaded); a request keeps the
+// one it took until it finishes.
+using AlertEngineFn = std::function<std::shared_ptr<alerts::Engine>()>;
+
+void RegisterAlertRoutes(httplib::Server& http, AlertEngineFn engine, Authorizer authorize);
 
 // The alert engine's sink: each notification becomes one Alertmanager-shaped message per notifier
 // it is routed to, in the outbox (which dedups on the notifier and the idempotency key). With no

@@ -171,7 +171,8 @@ class Routes {
     }
     const int64_t now = NowNanos();
     json list = json::array();
-    for (const auto& g : c_.goals->goals()) {
+    const auto engine = c_.goals();
+    for (const auto& g : engine->goals()) {
       if (!project.empty() && g.project != project) continue;
       json scope = FilterObject(g.scope);
       scope["project"] = g.project;
@@ -183,7 +184,7 @@ class Routes {
                    {"confidence", g.confidence},
                    {"min_samples", g.min_samples}};
       if (!g.params.empty()) item["params"] = g.params;
-      auto e = c_.goals->Evaluate(g, now, sparkline);
+      auto e = engine->Evaluate(g, now, sparkline);
       if (!e) {
         item.update({{"status", goals::StatusName(goals::Status::kInsufficientData)},
                      {"value", nullptr},
@@ -247,7 +248,7 @@ class Routes {
     b.spec.project = project;
     b.spec.kpi = *kpi_name;
     b.spec.field = *field;
-    if (!b.spec.kpi.empty() && !c_.kpis->Find(b.spec.kpi)) {
+    if (!b.spec.kpi.empty() && !c_.kpis()->Find(b.spec.kpi)) {
       return Fail(res, 400, "invalid_argument", "kpi: unknown KPI '" + b.spec.kpi + "'");
     }
     for (const char* key : {"params", "filter"}) {
@@ -305,7 +306,7 @@ class Routes {
       return Fail(res, 409, "conflict",
                   "baseline '" + b.name + "' exists; baselines are immutable (delete it first)");
     }
-    auto d = baselines::Measure(*c_.kpis, *c_.store, b.spec, from, to);
+    auto d = baselines::Measure(*c_.kpis(), *c_.store, b.spec, from, to);
     if (!d) return FailWith(res, d.error());
     if (d->n == 0) {
       return Fail(res, 400, "invalid_argument", "no data in the selected range and scope");
@@ -370,7 +371,7 @@ class Routes {
         return Fail(res, 400, "invalid_argument", "confidence: expected a number in (0, 1)");
       }
     }
-    auto current = baselines::Measure(*c_.kpis, *c_.store, b->spec, from, to);
+    auto current = baselines::Measure(*c_.kpis(), *c_.store, b->spec, from, to);
     if (!current) return FailWith(res, current.error());
     auto c = baselines::Compare(b->distribution, *current, confidence);
     if (!c) return FailWith(res, c.error());

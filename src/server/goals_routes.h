@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -33,9 +34,11 @@ struct GoalRoutesContext {
   std::function<std::optional<Principal>(const httplib::Request&, httplib::Response&,
                                          bool need_project, std::string* project)>
       authorize;
-  const kpi::Engine* kpis = nullptr;
+  // The KPI and goal engines in use (they change when the configuration is reloaded); a
+  // request keeps the ones it took until it finishes.
+  std::function<std::shared_ptr<const kpi::Engine>()> kpis;
   store::Store* store = nullptr;
-  const goals::Engine* goals = nullptr;
+  std::function<std::shared_ptr<const goals::Engine>()> goals;
   baselines::BaselineStore* baselines = nullptr;
   reports::ReportStore* reports = nullptr;
 };

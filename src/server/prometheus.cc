@@ -66,18 +66,27 @@ std::string LabelText(const Labels& labels, const std::string& extra_key = "",
 
 void Registry::AddCounter(const std::string& name, const std::string& help) {
   std::lock_guard lock(mutex_);
+  if (auto it = families_.find(name); it != families_.end() && it->second.type == "counter") return;
   families_[name] = Family{"counter", help, {}, nullptr, {}, {}};
 }
 
 void Registry::AddGauge(const std::string& name, const std::string& help,
                         std::function<double()> read) {
   std::lock_guard lock(mutex_);
+  if (auto it = families_.find(name); it != families_.end() && it->second.type == "gauge") {
+    if (read) it->second.read = std::move(read);
+    return;
+  }
   families_[name] = Family{"gauge", help, {}, std::move(read), {}, {}};
 }
 
 void Registry::AddHistogram(const std::string& name, const std::string& help,
                             std::vector<double> bounds) {
   std::lock_guard lock(mutex_);
+  if (auto it = families_.find(name);
+      it != families_.end() && it->second.type == "histogram" && it->second.bounds == bounds) {
+    return;
+  }
   families_[name] = Family{"histogram", help, std::move(bounds), nullptr, {}, {}};
 }
 

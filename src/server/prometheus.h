@@ -16,7 +16,8 @@ using Labels = std::vector<std::pair<std::string, std::string>>;
 
 class Registry {
  public:
-  // Declares a family; must be called before it is updated.
+  // Declares a family; must be called before it is updated. Declaring a family again with the
+  // same type (and buckets) keeps its series (a gauge takes the new `read` when one is given).
   void AddCounter(const std::string& name, const std::string& help);
   void AddGauge(const std::string& name, const std::string& help,
                 std::function<double()> read = nullptr);

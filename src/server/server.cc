@@ -29,6 +29,7 @@
 #include "server/http_util.h"
 #include "server/notification_routes.h"
 #include "server/prometheus.h"
+#include "server/runtime.h"
 #include "store/store.h"
 
 namespace yardstick::server {
@@ -69,34 +70,12 @@ double ResidentBytes() {
   return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE));
 }
 
-kpi::Direction ParseDirection(const std::string& d) {
-  return d == "lower" ? kpi::Direction::kLower : kpi::Direction::kHigher;
-}
-
-// Degraded scheduled reports go to the notification outbox, one message per notifier.
-class OutboxReportSink : public reports::NotificationSink {
- public:
-  explicit OutboxReportSink(notify::Outbox& outbox) : outbox_(outbox) {}
-  Result<void> Send(const reports::Notification& n) override {
-    notify::Message m;
-    m.kind = "report";
-    m.notifier = n.notifier;
-    m.idempotency_key = n.idempotency_key;
-    m.document = n.document;
-    m.summary = n.summary;
-    m.project = n.project;
-    return outbox_.Enqueue(m);
-  }
-
- private:
-  notify::Outbox& outbox_;
-};
-
 }  // namespace
 
 class Server::Impl {
  public:
-  Impl(const config::Config& config, Logger* logger) : config_(config), log_(*logger) {}
+  Impl(const config::Config& config, Logger* logger, ConfigLoader loader)
+      : config_(config), log_(*logger), loader_(std::move(loader)) {}
 
   Result<void> Init(std::optional<std::string> admin_key) {
     started_ns_ = NowNanos();
@@ -116,78 +95,7 @@ class Server::Impl {
     auto generated = keys_->EnsureAdmin(admin_key);
     if (!generated) return std::unexpected(generated.error());
     generated_admin_key_ = *generated;
-    for (const auto& p : config_.auth.projects) {
-      const char* key = std::getenv(p.key_env.c_str());
-      if (key == nullptr || *key == '\0') {
-        return MakeError(ErrorCode::kInvalidArgument, "project '" + p.name +
-                                                          "': environment variable " + p.key_env +
-                                                          " (auth.projects[].key_env) is not set");
-      }
-      if (auto r = keys_->Register(key, p.name, "config"); !r) return r;
-    }
-
-    // Redaction and pricing.
-    redact::Options ro;
-    const auto& rc = config_.redaction;
-    ro.enabled = rc.enabled;
-    ro.email = rc.email;
-    ro.phone = rc.phone;
-    ro.card = rc.card;
-    ro.ip = rc.ip;
-    ro.secret = rc.secret;
-    ro.national_id = rc.national_id;
-    for (const auto& p : rc.patterns) ro.custom.push_back({p.name, p.regex, p.replacement});
-    auto redactor = redact::Redactor::Create(ro);
-    if (!redactor) return std::unexpected(redactor.error());
-    redactor_ = std::make_unique<redact::Redactor>(std::move(*redactor));
-
-    Result<pricing::PriceTable> table = pricing::PriceTable::Builtin();
-    if (!config_.pricing.table_file.empty()) {
-      std::ifstream in(config_.pricing.table_file, std::ios::binary);
-      if (!in) {
-        return MakeError(ErrorCode::kIo,
-                         "cannot read pricing.table_file " + config_.pricing.table_file);
-      }
-      std::stringstream ss;
-      ss << in.rdbuf();
-      table = pricing::PriceTable::FromJson(ss.str(), config_.pricing.table_file);
-    }
-    if (!table) return std::unexpected(table.error());
-    for (const auto& o : config_.pricing.overrides) {
-      pricing::Override ov;
-      ov.project = o.project;
-      ov.match = o.match;
-      ov.prices.input = o.input;
-      ov.prices.output = o.output;
-      ov.prices.cache_read = o.cache_read;
-      ov.prices.cache_creation = o.cache_creation;
-      ov.prices.reasoning = o.reasoning;
-      if (auto r = table->AddOverride(std::move(ov)); !r) return std::unexpected(r.error());
-    }
-    prices_ = std::make_unique<pricing::PriceTable>(std::move(*table));
-
-    // KPIs.
-    std::vector<kpi::Definition> defs;
-    for (const auto& k : config_.kpis) {
-      kpi::Definition d;
-      d.name = k.name;
-      d.description = k.description;
-      d.unit = k.unit;
-      d.direction = ParseDirection(k.direction);
-      d.type = k.type;
-      d.source = k.source;
-      d.field = k.field;
-      d.quantile = k.quantile;
-      d.filter = k.filter;
-      d.numerator_source = k.numerator.source;
-      d.numerator_filter = k.numerator.filter;
-      d.denominator_source = k.denominator.source;
-      d.denominator_filter = k.denominator.filter;
-      defs.push_back(std::move(d));
-    }
-    auto engine = kpi::Engine::Create(store_.get(), std::move(defs));
-    if (!engine) return std::unexpected(engine.error());
-    kpis_ = std::make_unique<kpi::Engine>(std::move(*engine));
+    if (auto r = RegisterProjectKeys(config_); !r) return r;
 
     if (config_.server.dashboard.enabled) {
       if (config_.server.dashboard.dir.empty()) {
@@ -198,15 +106,21 @@ class Server::Impl {
         dashboard_ = std::move(*d);
       }
     }
-    // Notifications (the outbox other engines enqueue into) and conversation escalation.
+    // Notifications (the outbox other engines enqueue into), the stores of baselines and
+    // reports, then everything built from the reloadable sections.
     auto outbox = OpenOutbox(config_, metrics_, log_);
     if (!outbox) return std::unexpected(outbox.error());
     outbox_ = std::move(*outbox);
-    auto escalations = OpenEscalations(config_, store_.get(), outbox_.get(), metrics_);
-    if (!escalations) return std::unexpected(escalations.error());
-    escalations_ = std::move(*escalations);
-    if (auto r = InitGoals(); !r) return r;
-    if (auto r = SetUpAlerts(); !r) return r;
+    const std::string state = config_.server.data_dir + "/state.db";
+    auto bs = baselines::BaselineStore::Open(state);
+    if (!bs) return std::unexpected(bs.error());
+    baselines_ = std::move(*bs);
+    auto rs = reports::ReportStore::Open(state);
+    if (!rs) return std::unexpected(rs.error());
+    reports_ = std::move(*rs);
+    auto rt = BuildRuntime(config_, Deps());
+    if (!rt) return std::unexpected(rt.error());
+    runtime_ = std::move(*rt);
     if (auto r = AddEvalRunRoutes(http_, config_.server.data_dir + "/state.db",
                                   [this](auto& req, auto& res, bool need, auto* p) {
                                     return Authorize(req, res, need, p);
@@ -217,29 +131,6 @@ class Server::Impl {
 
     SetUpMetrics();
     SetUpRoutes();
-    return {};
-  }
-
-  // Goals, baselines and scheduled reports; baselines and reports live in <data_dir>/state.db.
-  Result<void> InitGoals() {
-    std::vector<goals::Goal> list;
-    for (const auto& g : config_.goals) list.push_back(goals::FromConfig(g));
-    auto engine = goals::Engine::Create(kpis_.get(), std::move(list));
-    if (!engine) return std::unexpected(engine.error());
-    goals_ = std::make_unique<goals::Engine>(std::move(*engine));
-    const std::string state = config_.server.data_dir + "/state.db";
-    auto bs = baselines::BaselineStore::Open(state);
-    if (!bs) return std::unexpected(bs.error());
-    baselines_ = std::move(*bs);
-    auto rs = reports::ReportStore::Open(state);
-    if (!rs) return std::unexpected(rs.error());
-    reports_ = std::move(*rs);
-    report_sink_ = std::make_unique<OutboxReportSink>(*outbox_);
-    auto scheduler = reports::Scheduler::Create({config_.schedules, [] { return NowNanos(); }},
-                                                kpis_.get(), store_.get(), baselines_.get(),
-                                                goals_.get(), reports_.get(), report_sink_.get());
-    if (!scheduler) return std::unexpected(scheduler.error());
-    scheduler_ = std::move(*scheduler);
     return {};
   }
 
@@ -265,8 +156,10 @@ class Server::Impl {
     ready_ = true;
     retention_thread_ = std::thread([this] { RetentionLoop(); });
     outbox_->Start();
-    scheduler_->Start();
-    alerts_->Start();
+    {
+      std::lock_guard reload_lock(reload_mutex_);
+      Current()->Start();
+    }
     log_.Info("listening", {{"address", config_.server.listen_host + ":" + std::to_string(port_)},
                             {"data_dir", config_.server.data_dir},
                             {"startup_ms", static_cast<double>(NowNanos() - started_ns_) / 1e6}});
@@ -280,8 +173,11 @@ class Server::Impl {
     }
     stop_cv_.notify_all();
     if (retention_thread_.joinable()) retention_thread_.join();
-    alerts_->Stop();
-    scheduler_->Stop();
+    {
+      std::lock_guard reload_lock(reload_mutex_);
+      shut_down_ = true;
+      Current()->Stop();
+    }
     outbox_->Stop();
     store_->Close();
     log_.Info("stopped", {{"records_acknowledged", acknowledged_.load()}});
@@ -296,7 +192,117 @@ class Server::Impl {
   // The durable outbox (alerts, reports and escalations enqueue their notifications here).
   notify::Outbox* outbox() const { return outbox_.get(); }
 
+  // Reads the configuration again and applies its reloadable sections (docs/configuration.md,
+  // "Reloading the configuration"). On any error the running configuration stays as it is.
+  Result<ReloadResult> Reload() {
+    std::lock_guard reload_lock(reload_mutex_);
+    auto result = DoReload();
+    const double now = static_cast<double>(NowNanos()) / 1e9;
+    metrics_.Increment("yardstick_config_reloads_total",
+                       {{"result", result ? "success" : "failure"}});
+    metrics_.Set("yardstick_config_last_reload_successful", {}, result ? 1.0 : 0.0);
+    if (result) {
+      metrics_.Set("yardstick_config_last_reload_success_timestamp_seconds", {}, now);
+      log_.Info("configuration reloaded", {{"file", config_.source_path},
+                                           {"restart_required", Join(result->restart_required)}});
+    } else {
+      log_.Error("configuration reload failed; keeping the running configuration",
+                 {{"file", config_.source_path}, {"error", result.error().message()}});
+    }
+    return result;
+  }
+
  private:
+  // --- Configuration reload -----------------------------------------------------------------
+
+  std::shared_ptr<Runtime> Current() const {
+    std::lock_guard lock(runtime_mutex_);
+    return runtime_;
+  }
+
+  RuntimeDeps Deps() {
+    return {store_.get(), baselines_.get(), reports_.get(), outbox_.get(), &metrics_, &log_};
+  }
+
+  static std::string Join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+    return out;
+  }
+
+  // Registers the keys of the configured projects (a key already known is registered again,
+  // which changes nothing). Every missing variable is named in one error.
+  Result<void> RegisterProjectKeys(const config::Config& config) {
+    std::vector<std::pair<std::string, std::string>> keys;  // key, project
+    std::string missing;
+    for (const auto& p : config.auth.projects) {
+      const char* key = std::getenv(p.key_env.c_str());
+      if (key == nullptr || *key == '\0') {
+        missing += std::string(missing.empty() ? "" : "; ") + "project '" + p.name +
+                   "': environment variable " + p.key_env + " (auth.projects[].key_env) is not set";
+        continue;
+      }
+      keys.emplace_back(key, p.name);
+    }
+    if (!missing.empty()) return MakeError(ErrorCode::kInvalidArgument, missing);
+    for (const auto& [key, project] : keys) {
+      if (auto r = keys_->Register(key, project, "config"); !r) return r;
+    }
+    return {};
+  }
+
+  Result<ReloadResult> DoReload() {
+    if (!loader_) {
+      return MakeError(ErrorCode::kUnsupported,
+                       "the server was started without a configuration file (--config)");
+    }
+    if (shut_down_) return MakeError(ErrorCode::kUnsupported, "the server is shutting down");
+    auto loaded = loader_();
+    if (!loaded) return std::unexpected(loaded.error());
+    const std::shared_ptr<Runtime> old = Current();
+    ReloadResult result;
+    result.restart_required = RestartOnlyChanges(config_, *loaded);
+    config::Config next = ReloadableView(config_, *loaded);
+    // Nothing is replaced until everything is built: the notifiers first (the escalation rules
+    // are checked against them), put back if anything after them fails.
+    const auto old_notifiers = outbox_->Notifiers();
+    if (auto r = outbox_->Reconfigure(next.notifiers); !r) return std::unexpected(r.error());
+    auto rt = BuildRuntime(next, Deps());
+    if (rt) {
+      if (auto r = RegisterProjectKeys(next); !r) rt = std::unexpected(r.error());
+    }
+    if (!rt) {
+      (void)outbox_->Reconfigure(old_notifiers);
+      return std::unexpected(rt.error());
+    }
+    std::shared_ptr<Runtime> fresh = std::move(*rt);
+    // The old runtime's threads stop before the new ones start, so that no alert is evaluated
+    // twice at once; requests in flight finish with the runtime they started with.
+    old->Stop();
+    {
+      std::lock_guard lock(runtime_mutex_);
+      runtime_ = fresh;
+    }
+    if (ready_) fresh->Start();  // else Run() starts it
+    return result;
+  }
+
+  void HandleReload(const httplib::Request& req, httplib::Response& res) {
+    auto p = Authorize(req, res, false, nullptr);
+    if (!p) return;
+    if (!p->admin) return SendError(res, 403, "forbidden", "reloading needs the admin key");
+    auto r = Reload();
+    if (!r) {
+      const bool unsupported = r.error().code() == ErrorCode::kUnsupported;
+      return SendError(res, unsupported ? 409 : 400,
+                       unsupported ? "failed_precondition" : "invalid_config", r.error().message());
+    }
+    res.set_content(Dump({{"status", "reloaded"},
+                          {"file", config_.source_path},
+                          {"restart_required", r->restart_required}}),
+                    kJson);
+  }
+
   // --- Auth ---------------------------------------------------------------------------------
 
   // The key from "Authorization: Bearer <key>" or "X-API-Key: <key>".
@@ -405,13 +411,14 @@ class Server::Impl {
   // Redacts, prices and stores a batch; returns the store's result or an error response.
   // `redactions`, when given, receives the number of replacements made.
   Result<store::AppendResult> Persist(model::Batch& batch, uint64_t* redactions = nullptr) {
+    const auto rt = Current();
     redact::Counts counts;
-    redactor_->RedactBatch(batch, counts);
+    rt->redactor->RedactBatch(batch, counts);
     if (redactions) *redactions = counts.total;
     for (const auto& [kind, n] : counts.by_kind) {
       metrics_.Increment("yardstick_redactions_total", {{"kind", kind}}, static_cast<double>(n));
     }
-    prices_->PriceBatch(batch);
+    rt->prices->PriceBatch(batch);
     const auto t0 = std::chrono::steady_clock::now();
     auto r = store_->Append(batch);
     const double seconds =
@@ -428,7 +435,7 @@ class Server::Impl {
                          static_cast<double>(batch.outcomes.size()));
       metrics_.Increment("yardstick_duplicate_records_total", {},
                          static_cast<double>(r->duplicates));
-      if (escalations_) EvaluateEscalations(*escalations_, batch, metrics_, log_);
+      if (rt->escalations) EvaluateEscalations(*rt->escalations, batch, metrics_, log_);
     }
     return r;
   }
@@ -726,7 +733,7 @@ class Server::Impl {
         return;
       }
     }
-    auto result = kpis_->Query(kr);
+    auto result = Current()->kpis->Query(kr);
     if (!result) {
       SendError(res, StatusFor(result.error()),
                 result.error().code() == ErrorCode::kNotFound ? "not_found" : "invalid_argument",
@@ -874,28 +881,6 @@ class Server::Impl {
 
   // --- Setup --------------------------------------------------------------------------------
 
-  Result<void> SetUpAlerts() {
-    alert_sink_ = MakeOutboxAlertSink(outbox_.get(), log_);
-    alerts::EngineOptions options;
-    options.state_db_path = config_.server.data_dir + "/state.db";
-    options.evaluation_interval_ns = config_.alerting.evaluation_interval_ns;
-    options.external_url = config_.alerting.external_url;
-    if (options.external_url.empty()) {
-      options.external_url =
-          "http://" + config_.server.listen_host + ":" + std::to_string(config_.server.listen_port);
-    }
-    for (const auto& n : config_.notifiers) options.all_notifiers.push_back(n.name);
-    alerts::Sources sources;
-    sources.kpis = kpis_.get();
-    sources.store = store_.get();
-    sources.goals = goals_.get();
-    sources.baselines = baselines_.get();
-    auto engine = alerts::Engine::Open(config_.alerts, sources, alert_sink_.get(), options);
-    if (!engine) return std::unexpected(engine.error());
-    alerts_ = std::move(*engine);
-    return {};
-  }
-
   void SetUpMetrics() {
     metrics_.AddCounter("yardstick_http_requests_total", "HTTP requests by route and status");
     metrics_.AddCounter("yardstick_ingested_records_total",
@@ -929,6 +914,14 @@ class Server::Impl {
                       [start] { return start; });
     metrics_.AddGauge("yardstick_build_info", "Build information");
     metrics_.Set("yardstick_build_info", {{"version", YARDSTICK_VERSION}}, 1);
+    metrics_.AddCounter("yardstick_config_reloads_total",
+                        "Configuration reloads (SIGHUP or POST /v1/admin/reload), by result");
+    metrics_.AddGauge("yardstick_config_last_reload_successful",
+                      "1 when the last configuration reload succeeded (or none happened yet)");
+    metrics_.Set("yardstick_config_last_reload_successful", {}, 1);
+    metrics_.AddGauge("yardstick_config_last_reload_success_timestamp_seconds",
+                      "When the running configuration was loaded, since the Unix epoch");
+    metrics_.Set("yardstick_config_last_reload_success_timestamp_seconds", {}, start);
     metrics_.AddGauge("yardstick_ready", "1 when the server accepts requests",
                       [this] { return ready_ ? 1.0 : 0.0; });
   }
@@ -1013,7 +1006,7 @@ class Server::Impl {
     http_.Get("/v1/kpis", [this](const httplib::Request& req, httplib::Response& res) {
       if (!Authorize(req, res, false, nullptr)) return;
       json list = json::array();
-      for (const auto& i : kpis_->Catalog()) list.push_back(InfoJson(i));
+      for (const auto& i : Current()->kpis->Catalog()) list.push_back(InfoJson(i));
       res.set_content(Dump({{"kpis", std::move(list)}}), kJson);
     });
     http_.Get(R"(/v1/kpis/([A-Za-z0-9_]+))",
@@ -1041,6 +1034,9 @@ class Server::Impl {
               [this](const httplib::Request& req, httplib::Response& res) {
                 HandleConversation(req, res);
               });
+    http_.Post("/v1/admin/reload", [this](const httplib::Request& req, httplib::Response& res) {
+      HandleReload(req, res);
+    });
     http_.Post("/v1/projects", [this](const httplib::Request& req, httplib::Response& res) {
       HandleCreateProject(req, res);
     });
@@ -1050,7 +1046,16 @@ class Server::Impl {
     RegisterGoalRoutes(
         http_, {[this](const httplib::Request& req, httplib::Response& res, bool need_project,
                        std::string* project) { return Authorize(req, res, need_project, project); },
-                kpis_.get(), store_.get(), goals_.get(), baselines_.get(), reports_.get()});
+                [this] {
+                  auto rt = Current();
+                  return std::shared_ptr<const kpi::Engine>(rt, rt->kpis.get());
+                },
+                store_.get(),
+                [this] {
+                  auto rt = Current();
+                  return std::shared_ptr<const goals::Engine>(rt, rt->goals.get());
+                },
+                baselines_.get(), reports_.get()});
     http_.Get("/v1/whoami", [this](const httplib::Request& req, httplib::Response& res) {
       HandleWhoAmI(req, res);
     });
@@ -1058,7 +1063,11 @@ class Server::Impl {
       return Authorize(req, res, need, p);
     });
     RegisterAlertRoutes(
-        http_, alerts_.get(),
+        http_,
+        [this] {
+          auto rt = Current();
+          return std::shared_ptr<alerts::Engine>(rt, rt->alerts.get());
+        },
         [this](const httplib::Request& req, httplib::Response& res, std::string* project) {
           return Authorize(req, res, false, project);
         });
@@ -1095,9 +1104,9 @@ class Server::Impl {
 
   static std::string RouteLabel(const std::string& path) {
     static const std::set<std::string> kFixed = {
-        "/healthz",     "/readyz",    "/metrics",         "/v1/events", "/v1/scores",
-        "/v1/traces",   "/v1/logs",   "/v1/kpis",         "/v1/calls",  "/v1/outcomes",
-        "/v1/projects", "/v1/whoami", "/v1/notifications"};
+        "/healthz",     "/readyz",    "/metrics",          "/v1/events",      "/v1/scores",
+        "/v1/traces",   "/v1/logs",   "/v1/kpis",          "/v1/calls",       "/v1/outcomes",
+        "/v1/projects", "/v1/whoami", "/v1/notifications", "/v1/admin/reload"};
     if (kFixed.contains(path)) return path;
     if (!path.starts_with("/v1/") && path != "/v1") return "dashboard";
     if (path.rfind("/v1/kpis/", 0) == 0) return "/v1/kpis/{name}";
@@ -1113,9 +1122,9 @@ class Server::Impl {
   }
 
   void RetentionLoop() {
-    const auto& r = config_.storage.retention;
     std::unique_lock lock(stop_mutex_);
     while (!stopping_) {
+      const config::RetentionConfig r = Current()->config.storage.retention;
       const int64_t now = NowNanos();
       lock.unlock();
       auto result = store_->ApplyRetention(now - r.raw_days * store::kNanosPerDay,
@@ -1133,21 +1142,19 @@ class Server::Impl {
   int64_t started_ns_ = 0;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<KeyRing> keys_;
-  std::unique_ptr<redact::Redactor> redactor_;
-  std::unique_ptr<pricing::PriceTable> prices_;
-  std::unique_ptr<kpi::Engine> kpis_;
-  std::unique_ptr<goals::Engine> goals_;
   std::unique_ptr<baselines::BaselineStore> baselines_;
   std::unique_ptr<reports::ReportStore> reports_;
-  std::unique_ptr<reports::NotificationSink> report_sink_;
-  std::unique_ptr<reports::Scheduler> scheduler_;
-  std::unique_ptr<alerts::AlertSink> alert_sink_;
-  std::unique_ptr<alerts::Engine> alerts_;
   std::optional<Dashboard> dashboard_;  // nullopt: server.dashboard.enabled is false
   Registry metrics_;
   // After metrics_: the outbox reports its attempts to it, so it must go first.
   std::unique_ptr<notify::Outbox> outbox_;
-  std::unique_ptr<escalation::Engine> escalations_;
+  // The parts built from the reloadable sections; replaced as a whole by Reload (after the
+  // outbox, baselines and reports it points to, so it goes first).
+  mutable std::mutex runtime_mutex_;
+  std::shared_ptr<Runtime> runtime_;
+  ConfigLoader loader_;
+  std::mutex reload_mutex_;  // one reload at a time; also taken to start and stop the runtime
+  bool shut_down_ = false;   // under reload_mutex_
   httplib::Server http_;
   int port_ = 0;
   std::atomic<bool> ready_{false};
@@ -1163,9 +1170,9 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() = default;
 
 Result<std::unique_ptr<Server>> Server::Create(const config::Config& config,
-                                               std::optional<std::string> admin_key,
-                                               Logger* logger) {
-  auto impl = std::make_unique<Impl>(config, logger);
+                                               std::optional<std::string> admin_key, Logger* logger,
+                                               ConfigLoader loader) {
+  auto impl = std::make_unique<Impl>(config, logger, std::move(loader));
   if (auto r = impl->Init(std::move(admin_key)); !r) return std::unexpected(r.error());
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
@@ -1173,6 +1180,7 @@ Result<std::unique_ptr<Server>> Server::Create(const config::Config& config,
 Result<int> Server::Bind() { return impl_->Bind(); }
 void Server::Run() { impl_->Run(); }
 void Server::Stop() { impl_->Stop(); }
+Result<ReloadResult> Server::Reload() { return impl_->Reload(); }
 const std::optional<std::string>& Server::generated_admin_key() const {
   return impl_->generated_admin_key();
 }

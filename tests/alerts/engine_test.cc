@@ -216,6 +216,49 @@ TEST_F(AlertEngineTest, RestartKeepsFiringAlertsAndNotifiesEachTransitionOnce) {
   EXPECT_EQ(sink_.sent.size(), 2u);
 }
 
+TEST_F(AlertEngineTest, InstancesOfARemovedRuleResolveAndTellTheirReceiversOnce) {
+  config::AlertRuleConfig pending_rule = LatencyRule();
+  pending_rule.name = "SlowPending";
+  pending_rule.for_ns = 3600 * kSec;
+  pending_rule.notifiers = {"other"};
+  Open({LatencyRule(), pending_rule});
+  Calls(kT0, "slow", 3.0, 20);
+  Evaluate(kT0 + 10 * kSec);
+  Evaluate(kT0 + 70 * kSec);
+  ASSERT_EQ(Active().size(), 2u);  // HighLatency firing, SlowPending pending
+  ASSERT_EQ(sink_.sent.size(), 1u);
+  const Notification fired = sink_.sent[0];
+
+  // Both rules leave the configuration (another rule stays): both instances end.
+  config::AlertRuleConfig kept = LatencyRule();
+  kept.name = "Kept";
+  kept.condition.value = 100.0;
+  Open({kept});
+  Evaluate(kT0 + 80 * kSec);
+  EXPECT_TRUE(Active().empty());
+  ASSERT_EQ(sink_.sent.size(), 2u);  // the firing one is resolved; the pending one was never told
+  const Notification& resolved = sink_.sent[1];
+  EXPECT_EQ(resolved.status, "resolved");
+  EXPECT_EQ(resolved.rule, "HighLatency");
+  EXPECT_EQ(resolved.fingerprint, fired.fingerprint);
+  EXPECT_EQ(resolved.notifiers, fired.notifiers);
+  EXPECT_EQ(resolved.starts_at_ns, fired.starts_at_ns);
+  EXPECT_EQ(resolved.ends_at_ns, kT0 + 80 * kSec);
+  EXPECT_EQ(resolved.idempotency_key,
+            fired.fingerprint + ":resolved:" + std::to_string(fired.starts_at_ns));
+  auto history = engine_->History({});
+  ASSERT_TRUE(history);
+  ASSERT_GE(history->size(), 2u);
+  EXPECT_EQ((*history)[0].to, State::kResolved);
+  EXPECT_EQ((*history)[1].to, State::kResolved);
+
+  // Later evaluations and a restart send nothing more.
+  Evaluate(kT0 + 90 * kSec);
+  Open({kept});
+  Evaluate(kT0 + 100 * kSec);
+  EXPECT_EQ(sink_.sent.size(), 2u);
+}
+
 TEST_F(AlertEngineTest, SinkFailuresAreRetriedWithTheSameKey) {
   Open({LatencyRule()});
   Calls(kT0, "slow", 3.0, 20);

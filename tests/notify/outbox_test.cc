@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "notify/notify.h"
@@ -115,6 +116,43 @@ TEST_F(OutboxTest, EnqueueIsDurableAndDeduplicatedByKey) {
   EXPECT_EQ(req.Header("Content-Type"), "application/json");
   EXPECT_EQ(nlohmann::json::parse(req.body), nlohmann::json({{"conversation_id", "c-1"}}));
   EXPECT_EQ(outbox_->DeliverDue(), 0u);
+}
+
+TEST_F(OutboxTest, ReconfigureReplacesNotifiersOrKeepsThemOnAnError) {
+  Open({Hook()});
+  ASSERT_TRUE(outbox_->Enqueue(Escalation("k1")));  // pending, addressed to "hook"
+
+  // A notifier whose header variable is unset is refused; "hook" stays.
+  config::NotifierConfig bad = Hook();
+  bad.name = "other";
+  bad.headers = {{"Authorization", "MISSING_TOKEN"}};
+  auto r = outbox_->Reconfigure({bad});
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("MISSING_TOKEN"), std::string::npos);
+  ASSERT_EQ(outbox_->Notifiers().size(), 1u);
+  EXPECT_TRUE(outbox_->HasNotifier("hook"));
+
+  // Replaced by "other": new messages may go to it, not to "hook"; the delivery stored for
+  // "hook" fails at its next attempt instead of being lost silently.
+  config::NotifierConfig other = Hook();
+  other.name = "other";
+  other.url = receiver_.Url("/other");
+  ASSERT_TRUE(outbox_->Reconfigure({other}));
+  EXPECT_FALSE(outbox_->HasNotifier("hook"));
+  EXPECT_TRUE(outbox_->HasNotifier("other"));
+  EXPECT_FALSE(outbox_->Enqueue(Escalation("k2")));
+  Message to_other = Escalation("k3");
+  to_other.notifier = "other";
+  ASSERT_TRUE(outbox_->Enqueue(to_other));
+  EXPECT_EQ(outbox_->DeliverDue(), 2u);
+  auto list = outbox_->List({});
+  ASSERT_TRUE(list);
+  std::map<std::string, std::string> status;
+  for (const auto& d : *list) status[d.idempotency_key] = d.status + " " + d.last_error;
+  EXPECT_EQ(status["k1"], "failed notifier 'hook' is no longer configured");
+  EXPECT_EQ(status["k3"], "delivered ");
+  ASSERT_EQ(receiver_.count(), 1u);
+  EXPECT_EQ(receiver_.requests()[0].path, "/other");
 }
 
 TEST_F(OutboxTest, BackoffScheduleAndRetryAfterWithAnInjectedClock) {

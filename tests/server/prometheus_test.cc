@@ -29,6 +29,24 @@ TEST(Prometheus, ExposesCountersAndCumulativeHistograms) {
       << text;
 }
 
+TEST(Prometheus, DeclaringAFamilyAgainKeepsItsSeries) {
+  Registry r;
+  r.AddCounter("app_reloads_total", "Reloads");
+  r.Increment("app_reloads_total", {{"result", "success"}});
+  r.AddCounter("app_reloads_total", "Reloads");  // e.g. a module set up again on a reload
+  r.Increment("app_reloads_total", {{"result", "success"}});
+  r.AddHistogram("app_seconds", "Time", {1});
+  r.Observe("app_seconds", {}, {0.5});
+  r.AddHistogram("app_seconds", "Time", {1});
+  double level = 1;
+  r.AddGauge("app_level", "Level", [&level] { return level; });
+  r.AddGauge("app_level", "Level", [] { return 7.0; });
+  const std::string text = r.Expose();
+  EXPECT_NE(text.find("app_reloads_total{result=\"success\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("app_seconds_count 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("app_level 7\n"), std::string::npos) << text;
+}
+
 TEST(Prometheus, CapsLabelSets) {
   Registry r;
   r.SetMaxSeries(3);
