@@ -6,6 +6,7 @@
 #include <httplib.h>
 #include <signal.h>
 
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -265,6 +266,39 @@ alerts:
   const json transitions = Get("/v1/alerts/history", key)["transitions"];
   for (const auto& t : transitions) resolved += t["to"] == "resolved";
   EXPECT_EQ(resolved, 2);
+}
+
+TEST_F(ReloadTest, IngestDuringReloadsLosesNothing) {
+  const std::string base = R"yaml(alerting: {evaluation_interval: 100ms}
+alerts:
+  - name: Slow
+    condition: {type: threshold, kpi: latency_p95, op: ">", value: 2s}
+kpis:
+)yaml";
+  WriteConfig(base + "  - {name: k0, type: count, source: calls}\n");
+  ASSERT_EQ(StartServer(), "");
+  const std::string key = CreateProject("shop");
+  std::atomic<bool> stop{false};
+  std::atomic<int> sent{0};
+  std::thread writer([&] {
+    for (int batch = 0; !stop && batch < 2000; ++batch) {
+      SendCalls(key, "b" + std::to_string(batch) + "-", 25, 100, "gpt-4o");
+      sent += 25;
+    }
+  });
+  for (int i = 1; i <= 10; ++i) {
+    const int before = sent;  // every reload overlaps with ingest
+    ASSERT_TRUE(WaitFor([&] { return sent > before; }));
+    WriteConfig(base + "  - {name: k" + std::to_string(i) + ", type: count, source: calls}\n");
+    auto [status, body] = Reload(kAdminKey);
+    EXPECT_EQ(status, 200) << body.dump();
+  }
+  stop = true;
+  writer.join();
+  EXPECT_TRUE(HasKpi(key, "k10"));
+  EXPECT_FALSE(HasKpi(key, "k9"));
+  const json calls = Get("/v1/kpis/k10", key);
+  EXPECT_EQ(calls["series"][0]["points"][0]["value"], sent.load()) << calls.dump();
 }
 
 TEST_F(ReloadTest, WithoutAConfigurationFileThereIsNothingToReload) {
