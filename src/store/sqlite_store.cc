@@ -18,6 +18,7 @@
 #include <unordered_set>
 
 #include "store/checkpointer.h"
+#include "store/id_filter.h"
 #include "store/record_key.h"
 #include "store/sqlite_db.h"
 #include "store/store.h"
@@ -475,6 +476,8 @@ class Writer {
   }
 
   Database& db() { return db_; }
+  // The filter of stored call ids (set before the writer thread starts; may be null).
+  void set_id_filter(IdFilter* filter) { id_filter_ = filter; }
 
   // Writes a group of batches in one transaction.
   Result<std::vector<AppendResult>> WriteGroup(const std::vector<const model::Batch*>& group) {
@@ -599,14 +602,20 @@ class Writer {
   // Returns whether the call was new.
   Result<bool> InsertCall(const model::Call& c) {
     // Deduplication: the key finds the candidates, project and id decide (keys may collide).
+    // The id filter skips the lookup for ids that are certainly new.
     const int64_t id_key = RecordKey(c.project, c.id);
-    find_call_.Bind(1, id_key);
-    find_call_.BindStatic(2, c.project);
-    find_call_.BindStatic(3, c.id);
-    const int found = find_call_.Step();
-    find_call_.Reset();
-    if (found == SQLITE_ROW) return false;
-    if (found != SQLITE_DONE) return MakeError(ErrorCode::kIo, "find call: " + db_.ErrorMessage());
+    const auto filter_key = static_cast<uint64_t>(id_key);
+    if (id_filter_ == nullptr || !id_filter_->complete() || id_filter_->MayContain(filter_key)) {
+      find_call_.Bind(1, id_key);
+      find_call_.BindStatic(2, c.project);
+      find_call_.BindStatic(3, c.id);
+      const int found = find_call_.Step();
+      find_call_.Reset();
+      if (found == SQLITE_ROW) return false;
+      if (found != SQLITE_DONE) {
+        return MakeError(ErrorCode::kIo, "find call: " + db_.ErrorMessage());
+      }
+    }
     Statement& s = insert_call_;
     int i = 1;
     s.BindStatic(i++, c.project);
@@ -655,6 +664,8 @@ class Writer {
     const int rc = s.Step();
     s.Reset();
     if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, "insert call: " + db_.ErrorMessage());
+    // Added before the commit: a rolled-back call stays in the filter, which only costs a lookup.
+    if (id_filter_ != nullptr) id_filter_->Add(filter_key);
     return true;
   }
 
@@ -835,6 +846,7 @@ class Writer {
   std::map<RollupKey, ScoreAggregate> record_cache_;
   std::set<std::string> known_projects_;
   std::set<std::string> new_projects_;
+  IdFilter* id_filter_ = nullptr;
 };
 
 class SqliteStore final : public Store {
@@ -851,13 +863,22 @@ class SqliteStore final : public Store {
         "; PRAGMA mmap_size=1073741824;";
     if (auto r = db->Exec(pragmas); !r) return std::unexpected(r.error());
     if (auto r = Migrate(*db); !r) return std::unexpected(r.error());
+    // Planned for the calls stored now (rowids only grow) and half as many again.
+    int64_t stored_calls = 0;
+    if (auto m = db->Prepare("SELECT coalesce(max(rowid), 0) FROM calls");
+        m && m->Step() == SQLITE_ROW) {
+      stored_calls = m->Int(0);
+    }
+    auto id_filter =
+        std::make_unique<IdFilter>(static_cast<size_t>(stored_calls + stored_calls / 2));
     auto writer = Writer::Create(std::move(*db));
     if (!writer) return std::unexpected(writer.error());
+    (*writer)->set_id_filter(id_filter.get());
     auto checkpointer = Checkpointer::Start((*writer)->db(), options.path, options.synchronous_full,
                                             CheckpointPages());
     if (!checkpointer) return std::unexpected(checkpointer.error());
-    auto store = std::unique_ptr<SqliteStore>(
-        new SqliteStore(options, std::move(*writer), std::move(*checkpointer)));
+    auto store = std::unique_ptr<SqliteStore>(new SqliteStore(
+        options, std::move(*writer), std::move(*checkpointer), std::move(id_filter)));
     return std::unique_ptr<Store>(std::move(store));
   }
 
@@ -1315,6 +1336,8 @@ class SqliteStore final : public Store {
       closed_ = true;
     }
     queue_cv_.notify_all();
+    stop_loading_ = true;
+    if (filter_loader_.joinable()) filter_loader_.join();
     if (writer_thread_.joinable()) writer_thread_.join();
     checkpointer_.reset();
     std::lock_guard lock(readers_mutex_);
@@ -1347,9 +1370,30 @@ class SqliteStore final : public Store {
   };
 
   SqliteStore(const SqliteOptions& options, std::unique_ptr<Writer> writer,
-              std::unique_ptr<Checkpointer> checkpointer)
-      : options_(options), writer_(std::move(writer)), checkpointer_(std::move(checkpointer)) {
+              std::unique_ptr<Checkpointer> checkpointer, std::unique_ptr<IdFilter> id_filter)
+      : options_(options),
+        id_filter_(std::move(id_filter)),
+        writer_(std::move(writer)),
+        checkpointer_(std::move(checkpointer)) {
     writer_thread_ = std::thread([this] { WriterLoop(); });
+    filter_loader_ = std::thread([this] { LoadIdFilter(); });
+  }
+
+  // Adds the id key of every stored call to the filter, from a read snapshot, while the writer
+  // adds the keys it stores; then the filter may answer. On a read error the filter is never
+  // complete and every append looks its ids up, as without a filter.
+  void LoadIdFilter() {
+    auto db = Database::Open(options_.path, true);
+    if (!db) return;
+    auto s = db->Prepare("SELECT id_key FROM calls INDEXED BY calls_by_key");
+    if (!s) return;
+    int rc;
+    uint64_t n = 0;
+    while ((rc = s->Step()) == SQLITE_ROW) {
+      id_filter_->Add(static_cast<uint64_t>(s->Int(0)));
+      if ((++n & 0xffff) == 0 && stop_loading_.load(std::memory_order_relaxed)) return;
+    }
+    if (rc == SQLITE_DONE) id_filter_->MarkComplete();
   }
 
   static Result<void> Migrate(Database& db) {
@@ -1617,9 +1661,12 @@ class SqliteStore final : public Store {
   }
 
   SqliteOptions options_;
+  std::unique_ptr<IdFilter> id_filter_;  // before writer_, which points to it
   std::unique_ptr<Writer> writer_;
   std::unique_ptr<Checkpointer> checkpointer_;
   std::thread writer_thread_;
+  std::thread filter_loader_;
+  std::atomic<bool> stop_loading_{false};
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
   std::deque<Pending*> queue_;

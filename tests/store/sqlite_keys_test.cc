@@ -1,5 +1,5 @@
-// SQLite-specific: record keys that collide, the migration of a schema version 1 database, and
-// WAL checkpoints on the checkpointer's thread.
+// SQLite-specific: record keys that collide, the migration of a schema version 1 database, WAL
+// checkpoints on the checkpointer's thread, and the filter of stored ids.
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -266,6 +266,48 @@ TEST_F(SqliteKeys, RefusesANewerSchema) {
   ASSERT_FALSE(s.has_value());
   EXPECT_NE(s.error().message().find("schema version 99"), std::string::npos)
       << s.error().message();
+}
+
+// The id filter is loaded in the background after an open; duplicates must be found before,
+// during and after that (with full and with colliding keys), and new ids stored once.
+TEST_F(SqliteKeys, DuplicatesAreFoundWhileAndAfterTheIdFilterLoads) {
+  for (int bits : {64, 6}) {
+    SCOPED_TRACE(bits);
+    SetRecordKeyBitsForTesting(bits);
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    constexpr int kStored = 6000;
+    {
+      auto store = Open();
+      ASSERT_TRUE(store);
+      model::Batch b;
+      for (int i = 0; i < kStored; ++i) b.calls.push_back(Call("p", i));
+      auto r = store->Append(b);
+      ASSERT_TRUE(r) << r.error().message();
+      EXPECT_EQ(r->stored, static_cast<uint64_t>(kStored));
+      store->Close();
+    }
+    auto store = Open();
+    ASSERT_TRUE(store);
+    // Right after the open (the filter is loading), then again several times: every stored id
+    // is a duplicate, every new one is stored once, in another project too.
+    int next_new = kStored;
+    for (int round = 0; round < 4; ++round) {
+      for (int from = 0; from < kStored; from += 1000) {
+        model::Batch b;
+        for (int i = from; i < from + 1000; ++i) b.calls.push_back(Call("p", i));
+        b.calls.push_back(Call("p", next_new));
+        b.calls.push_back(Call("q", from));
+        auto r = store->Append(b);
+        ASSERT_TRUE(r) << r.error().message();
+        // The call of project q is new in the first round only.
+        EXPECT_EQ(r->duplicates, round == 0 ? 1000u : 1001u) << round << " " << from;
+        EXPECT_EQ(r->stored, round == 0 ? 2u : 1u) << round << " " << from;
+        ++next_new;
+      }
+    }
+    store->Close();
+  }
 }
 
 }  // namespace

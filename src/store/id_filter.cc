@@ -1,0 +1,118 @@
+#include "store/id_filter.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <mutex>
+#include <new>
+
+namespace yardstick::store {
+namespace {
+
+__extension__ using Uint128 = unsigned __int128;
+
+constexpr size_t kWordsPerBlock = 8;
+constexpr size_t kKeysPerBlock = 32;  // 512 bits / 16 bits per key
+
+uint64_t Mix(uint64_t x) {  // splitmix64's finalizer
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+}  // namespace
+
+struct IdFilter::Segment {
+  explicit Segment(size_t capacity_keys)
+      : blocks(std::max<size_t>(1, (capacity_keys + kKeysPerBlock - 1) / kKeysPerBlock)),
+        capacity(blocks * kKeysPerBlock),
+        // calloc: large zeroed allocations come straight from the kernel, so untouched blocks
+        // cost no resident memory.
+        words(static_cast<uint64_t*>(std::calloc(blocks * kWordsPerBlock, sizeof(uint64_t)))) {
+    if (words == nullptr) throw std::bad_alloc();
+  }
+  ~Segment() { std::free(words); }
+
+  uint64_t* Block(uint64_t h) const {
+    const auto index = static_cast<size_t>((static_cast<Uint128>(h) * blocks) >> 64);  // Lemire
+    return words + index * kWordsPerBlock;
+  }
+
+  void Add(uint64_t h, uint64_t g) {
+    uint64_t* block = Block(h);
+    for (size_t i = 0; i < kWordsPerBlock; ++i) {
+      std::atomic_ref<uint64_t>(block[i]).fetch_or(uint64_t{1} << ((g >> (6 * i)) & 63),
+                                                   std::memory_order_relaxed);
+    }
+    count.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  bool MayContain(uint64_t h, uint64_t g) const {
+    uint64_t* block = Block(h);
+    for (size_t i = 0; i < kWordsPerBlock; ++i) {
+      const uint64_t bit = uint64_t{1} << ((g >> (6 * i)) & 63);
+      if ((std::atomic_ref<uint64_t>(block[i]).load(std::memory_order_relaxed) & bit) == 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  const size_t blocks;
+  const size_t capacity;
+  uint64_t* const words;
+  std::atomic<size_t> count{0};
+};
+
+IdFilter::IdFilter(size_t expected_keys) {
+  segments_.push_back(std::make_unique<Segment>(std::max<size_t>(expected_keys, 1u << 16)));
+}
+
+IdFilter::~IdFilter() = default;
+
+IdFilter::Segment& IdFilter::Writable() {
+  {
+    std::shared_lock lock(mutex_);
+    Segment& last = *segments_.back();
+    if (last.count.load(std::memory_order_relaxed) < last.capacity) return last;
+  }
+  std::unique_lock lock(mutex_);
+  Segment& last = *segments_.back();
+  if (last.count.load(std::memory_order_relaxed) < last.capacity) return last;
+  segments_.push_back(std::make_unique<Segment>(last.capacity * 2));
+  return *segments_.back();
+}
+
+void IdFilter::Add(uint64_t key) {
+  const uint64_t h = Mix(key);
+  // Segments are never removed or moved, so the reference stays valid without the lock.
+  Writable().Add(h, Mix(h));
+}
+
+bool IdFilter::MayContain(uint64_t key) const {
+  const uint64_t h = Mix(key);
+  const uint64_t g = Mix(h);
+  std::shared_lock lock(mutex_);
+  for (const auto& s : segments_) {
+    if (s->MayContain(h, g)) return true;
+  }
+  return false;
+}
+
+size_t IdFilter::keys() const {
+  std::shared_lock lock(mutex_);
+  size_t n = 0;
+  for (const auto& s : segments_) n += s->count.load(std::memory_order_relaxed);
+  return n;
+}
+
+size_t IdFilter::bytes() const {
+  std::shared_lock lock(mutex_);
+  size_t n = 0;
+  for (const auto& s : segments_) n += s->blocks * kWordsPerBlock * sizeof(uint64_t);
+  return n;
+}
+
+}  // namespace yardstick::store
