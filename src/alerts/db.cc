@@ -7,7 +7,7 @@ namespace yardstick::alerts {
 namespace {
 
 using nlohmann::json;
-using store::sqlite::Statement;
+using sqlite::Statement;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS alert_instances(
@@ -111,7 +111,7 @@ constexpr const char* kInstanceColumns =
 }  // namespace
 
 Result<std::unique_ptr<Engine::Db>> Engine::Db::Open(const std::string& path) {
-  auto database = store::sqlite::Database::Open(path, false);
+  auto database = sqlite::Database::Open(path, false);
   if (!database) return std::unexpected(database.error());
   for (const char* pragma :
        {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000"}) {

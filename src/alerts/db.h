@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "alerts/alerts.h"
-#include "store/sqlite_db.h"
+#include "sqlite/sqlite.h"
 
 namespace yardstick::alerts {
 
@@ -60,12 +60,12 @@ class Engine::Db {
   Result<bool> ExpireSilence(const std::string& id, const std::string& project, int64_t now_ns);
 
  private:
-  explicit Db(store::sqlite::Database db) : db_(std::move(db)) {}
-  Result<store::sqlite::Statement> Prepare(std::string_view sql) { return db_.Prepare(sql); }
-  Result<void> Done(store::sqlite::Statement& statement, const char* what);
+  explicit Db(sqlite::Database db) : db_(std::move(db)) {}
+  Result<sqlite::Statement> Prepare(std::string_view sql) { return db_.Prepare(sql); }
+  Result<void> Done(sqlite::Statement& statement, const char* what);
 
   std::mutex mutex_;
-  store::sqlite::Database db_;
+  sqlite::Database db_;
 };
 
 }  // namespace yardstick::alerts

@@ -2,7 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "baselines/baselines.h"
-#include "store/sqlite_db.h"
+#include "sqlite/sqlite.h"
 
 namespace yardstick::baselines {
 namespace {
@@ -129,14 +129,14 @@ Result<Distribution> DecodeDistribution(std::string_view text) {
 
 struct BaselineStore::Impl {
   std::mutex mu;
-  store::sqlite::Database db;
+  sqlite::Database db;
 };
 
 BaselineStore::BaselineStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 BaselineStore::~BaselineStore() = default;
 
 Result<std::unique_ptr<BaselineStore>> BaselineStore::Open(const std::string& path) {
-  auto db = store::sqlite::Database::Open(path, false);
+  auto db = sqlite::Database::Open(path, false);
   if (!db) return std::unexpected(db.error());
   for (const char* sql :
        {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000",
@@ -180,7 +180,7 @@ Result<bool> BaselineStore::Put(const Baseline& b) {
 
 namespace {
 
-Result<Baseline> RowToBaseline(const store::sqlite::Statement& s) {
+Result<Baseline> RowToBaseline(const sqlite::Statement& s) {
   Baseline b;
   b.project = std::string(s.Text(0));
   b.name = std::string(s.Text(1));

@@ -9,13 +9,13 @@
 
 #include "escalation/escalation.h"
 #include "notify/notify.h"
-#include "store/sqlite_db.h"
+#include "sqlite/sqlite.h"
 #include "store/store.h"
 
 namespace yardstick::escalation {
 namespace {
 
-using store::sqlite::Database;
+using sqlite::Database;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS escalation_fired (

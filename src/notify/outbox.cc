@@ -9,13 +9,13 @@
 
 #include "notify/notify.h"
 #include "notify/template.h"
-#include "store/sqlite_db.h"
+#include "sqlite/sqlite.h"
 
 namespace yardstick::notify {
 namespace {
 
-using store::sqlite::Database;
-using store::sqlite::Statement;
+using sqlite::Database;
+using sqlite::Statement;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS outbox_deliveries (

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "sqlite/sqlite.h"
 #include "stats/multiple_testing.h"
-#include "store/sqlite_db.h"
 
 namespace yardstick::reports {
 namespace {
@@ -143,14 +143,14 @@ Result<std::string> ComputeReport(const config::ScheduleConfig& schedule, const 
 
 struct ReportStore::Impl {
   std::mutex mu;
-  store::sqlite::Database db;
+  sqlite::Database db;
 };
 
 ReportStore::ReportStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ReportStore::~ReportStore() = default;
 
 Result<std::unique_ptr<ReportStore>> ReportStore::Open(const std::string& path) {
-  auto db = store::sqlite::Database::Open(path, false);
+  auto db = sqlite::Database::Open(path, false);
   if (!db) return std::unexpected(db.error());
   for (const char* sql :
        {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000",
@@ -208,7 +208,7 @@ constexpr const char* kColumns =
     "SELECT id, schedule, project, period_start_ns, period_end_ns, created_ns, degraded, "
     "document FROM report_reports";
 
-StoredReport Row(const store::sqlite::Statement& s) {
+StoredReport Row(const sqlite::Statement& s) {
   StoredReport r;
   r.id = s.Int(0);
   r.schedule = std::string(s.Text(1));
@@ -221,7 +221,7 @@ StoredReport Row(const store::sqlite::Statement& s) {
   return r;
 }
 
-Result<std::vector<StoredReport>> Collect(store::sqlite::Statement& stmt) {
+Result<std::vector<StoredReport>> Collect(sqlite::Statement& stmt) {
   std::vector<StoredReport> out;
   int rc;
   while ((rc = stmt.Step()) == SQLITE_ROW) out.push_back(Row(stmt));

@@ -10,13 +10,13 @@
 
 #include "eval/eval.h"
 #include "server/http_util.h"
-#include "store/sqlite_db.h"
+#include "sqlite/sqlite.h"
 
 namespace yardstick::server {
 namespace {
 
 using nlohmann::json;
-using store::sqlite::Database;
+using sqlite::Database;
 
 constexpr const char* kJson = "application/json";
 

@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "base/error.h"
-#include "store/sqlite_db.h"
+#include "sqlite/sqlite.h"
 
 namespace yardstick::store {
 

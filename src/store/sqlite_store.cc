@@ -17,10 +17,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "sqlite/sqlite.h"
 #include "store/checkpointer.h"
 #include "store/id_filter.h"
 #include "store/record_key.h"
-#include "store/sqlite_db.h"
 #include "store/store.h"
 #include "store/time_plan.h"
 

@@ -1,5 +1,8 @@
 #pragma once
-// A thin RAII layer over the SQLite C API for the SQLite store (internal to src/store).
+// A thin RAII layer over the SQLite C API: connections (Database) and prepared statements
+// (Statement) whose errors are Result values. Used by the SQLite store (src/store) and by the
+// modules that keep their state in <data_dir>/state.db (alerts, baselines, escalation, notify,
+// reports, the server's eval runs), each on a connection of its own.
 
 #include <sqlite3.h>
 
@@ -10,7 +13,7 @@
 
 #include "base/error.h"
 
-namespace yardstick::store::sqlite {
+namespace yardstick::sqlite {
 
 class Statement {
  public:
@@ -139,4 +142,4 @@ class Database {
   sqlite3* db_ = nullptr;
 };
 
-}  // namespace yardstick::store::sqlite
+}  // namespace yardstick::sqlite
