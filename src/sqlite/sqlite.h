@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 
 #include "base/error.h"
 
@@ -79,12 +81,39 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// A statement from Database::Cached: the connection's cached statement (reset, bindings
+// cleared, when the handle goes out of scope, so it can be handed out again) or, when the cache
+// is full, a statement of its own.
+class CachedStatement {
+ public:
+  explicit CachedStatement(Statement* cached) : cached_(cached) {}
+  explicit CachedStatement(Statement owned) : owned_(std::move(owned)) {}
+  CachedStatement(CachedStatement&& o) noexcept
+      : cached_(std::exchange(o.cached_, nullptr)), owned_(std::move(o.owned_)) {}
+  CachedStatement& operator=(CachedStatement&&) = delete;
+  CachedStatement(const CachedStatement&) = delete;
+  CachedStatement& operator=(const CachedStatement&) = delete;
+  ~CachedStatement() {
+    if (cached_) cached_->Reset();
+  }
+  Statement* operator->() { return cached_ ? cached_ : &owned_; }
+  Statement& operator*() { return cached_ ? *cached_ : owned_; }
+
+ private:
+  Statement* cached_ = nullptr;
+  Statement owned_;
+};
+
 class Database {
  public:
+  // Statements Cached keeps per connection; beyond, it prepares a new one each time.
+  static constexpr size_t kMaxCachedStatements = 64;
+
   Database() = default;
-  Database(Database&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+  Database(Database&& o) noexcept : db_(o.db_), cache_(std::move(o.cache_)) { o.db_ = nullptr; }
   Database& operator=(Database&& o) noexcept {
     std::swap(db_, o.db_);
+    std::swap(cache_, o.cache_);
     return *this;
   }
   Database(const Database&) = delete;
@@ -134,12 +163,28 @@ class Database {
     return Statement(db_, stmt);
   }
 
+  // Prepare, keeping the statement for the next call with the same text: compiling a query
+  // costs tens of microseconds, often more than running it. A handle must go out of scope
+  // before the same text is asked for again on this connection (connections are used by one
+  // thread at a time).
+  Result<CachedStatement> Cached(std::string_view sql) {
+    if (auto it = cache_.find(std::string(sql)); it != cache_.end()) {
+      return CachedStatement(&it->second);
+    }
+    auto s = Prepare(sql);
+    if (!s) return std::unexpected(s.error());
+    if (cache_.size() >= kMaxCachedStatements) return CachedStatement(std::move(*s));
+    auto [it, inserted] = cache_.emplace(std::string(sql), std::move(*s));
+    return CachedStatement(&it->second);
+  }
+
   int Changes() const { return sqlite3_changes(db_); }
   std::string ErrorMessage() const { return sqlite3_errmsg(db_); }
   sqlite3* get() const { return db_; }
 
  private:
   sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, Statement> cache_;  // finalized after sqlite3_close_v2
 };
 
 }  // namespace yardstick::sqlite

@@ -967,8 +967,9 @@ class SqliteStore final : public Store {
         groups + " ORDER BY bucket" + groups;
     auto lease = AcquireReader();
     if (!lease) return std::unexpected(lease.error());
-    auto stmt = lease->db().Prepare(sql);
-    if (!stmt) return std::unexpected(stmt.error());
+    auto cached_stmt = lease->db().Cached(sql);
+    if (!cached_stmt) return std::unexpected(cached_stmt.error());
+    Statement* stmt = &**cached_stmt;
     stmt->Bind(stmt->ParameterIndex(":project"), q.project);
     stmt->Bind(stmt->ParameterIndex(":from"), from);
     stmt->Bind(stmt->ParameterIndex(":to"), to);
@@ -1079,8 +1080,9 @@ class SqliteStore final : public Store {
     }
     auto lease = AcquireReader();
     if (!lease) return std::unexpected(lease.error());
-    auto stmt = lease->db().Prepare(sql);
-    if (!stmt) return std::unexpected(stmt.error());
+    auto cached_stmt = lease->db().Cached(sql);
+    if (!cached_stmt) return std::unexpected(cached_stmt.error());
+    Statement* stmt = &**cached_stmt;
     int i = 1;
     stmt->Bind(i++, q.project);
     stmt->Bind(i++, from);
@@ -1172,8 +1174,9 @@ class SqliteStore final : public Store {
     sql += " GROUP BY 1, 2";
     auto lease = AcquireReader();
     if (!lease) return std::unexpected(lease.error());
-    auto stmt = lease->db().Prepare(sql);
-    if (!stmt) return std::unexpected(stmt.error());
+    auto cached_stmt = lease->db().Cached(sql);
+    if (!cached_stmt) return std::unexpected(cached_stmt.error());
+    Statement* stmt = &**cached_stmt;
     int i = 1;
     stmt->Bind(i++, q.project);
     stmt->Bind(i++, q.from_ns);
@@ -1209,8 +1212,9 @@ class SqliteStore final : public Store {
     Conversation conv;
     conv.id = conversation_id;
     auto run = [&](const std::string& sql, auto&& read) -> Result<void> {
-      auto stmt = lease->db().Prepare(sql);
-      if (!stmt) return std::unexpected(stmt.error());
+      auto cached_stmt = lease->db().Cached(sql);
+      if (!cached_stmt) return std::unexpected(cached_stmt.error());
+      Statement* stmt = &**cached_stmt;
       stmt->Bind(1, project);
       stmt->Bind(2, conversation_id);
       const int key = stmt->ParameterIndex(":key");
@@ -1287,8 +1291,9 @@ class SqliteStore final : public Store {
   Result<std::vector<std::string>> ListProjects() override {
     auto lease = AcquireReader();
     if (!lease) return std::unexpected(lease.error());
-    auto s = lease->db().Prepare("SELECT name FROM projects ORDER BY name");
-    if (!s) return std::unexpected(s.error());
+    auto cached_s = lease->db().Cached("SELECT name FROM projects ORDER BY name");
+    if (!cached_s) return std::unexpected(cached_s.error());
+    Statement* s = &**cached_s;
     std::vector<std::string> out;
     while (s->Step() == SQLITE_ROW) out.emplace_back(s->Text(0));
     return out;
@@ -1319,9 +1324,10 @@ class SqliteStore final : public Store {
     RecordCounts c;
     for (auto [table, out] : {std::pair{"calls", &c.calls}, std::pair{"scores", &c.scores},
                               std::pair{"outcomes", &c.outcomes}}) {
-      auto s = lease->db().Prepare(std::string("SELECT COUNT(*) FROM ") + table +
-                                   (project.empty() ? "" : " WHERE project = ?"));
-      if (!s) return std::unexpected(s.error());
+      auto cached_s = lease->db().Cached(std::string("SELECT COUNT(*) FROM ") + table +
+                                         (project.empty() ? "" : " WHERE project = ?"));
+      if (!cached_s) return std::unexpected(cached_s.error());
+      Statement* s = &**cached_s;
       if (!project.empty()) s->Bind(1, project);
       if (s->Step() != SQLITE_ROW) return MakeError(ErrorCode::kIo, s->ErrorMessage());
       *out = static_cast<uint64_t>(s->Int(0));
@@ -1499,9 +1505,11 @@ class SqliteStore final : public Store {
   Result<std::vector<ApiKey>> QueryKeys(const std::string& where, const std::string& arg) {
     auto lease = AcquireReader();
     if (!lease) return std::unexpected(lease.error());
-    auto s = lease->db().Prepare("SELECT hash, project, role, name, created_ns FROM api_keys " +
-                                 where + " ORDER BY created_ns");
-    if (!s) return std::unexpected(s.error());
+    auto cached_s =
+        lease->db().Cached("SELECT hash, project, role, name, created_ns FROM api_keys " + where +
+                           " ORDER BY created_ns");
+    if (!cached_s) return std::unexpected(cached_s.error());
+    Statement* s = &**cached_s;
     if (!where.empty()) s->Bind(1, arg);
     std::vector<ApiKey> out;
     int rc;
@@ -1550,8 +1558,9 @@ class SqliteStore final : public Store {
     }
     auto lease = AcquireReader();
     if (!lease) return std::unexpected(lease.error());
-    auto stmt = lease->db().Prepare(sql);
-    if (!stmt) return std::unexpected(stmt.error());
+    auto cached_stmt = lease->db().Cached(sql);
+    if (!cached_stmt) return std::unexpected(cached_stmt.error());
+    Statement* stmt = &**cached_stmt;
 
     std::map<std::pair<int64_t, std::vector<std::string>>, Aggregate> cells;
     for (const TimeSegment& seg : PlanRollupRead(from, to, q.step_ns)) {
@@ -1629,8 +1638,9 @@ class SqliteStore final : public Store {
     sql += std::string(" ORDER BY ") + time_column + " " + dir + ", rowid " + dir + " LIMIT ?";
     auto lease = AcquireReader();
     if (!lease) return std::unexpected(lease.error());
-    auto stmt = lease->db().Prepare(sql);
-    if (!stmt) return std::unexpected(stmt.error());
+    auto cached_stmt = lease->db().Cached(sql);
+    if (!cached_stmt) return std::unexpected(cached_stmt.error());
+    Statement* stmt = &**cached_stmt;
     int i = 1;
     stmt->Bind(i++, q.project);
     stmt->Bind(i++, q.from_ns);
