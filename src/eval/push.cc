@@ -3,6 +3,9 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <random>
 #include <thread>
 
 #include "eval/eval.h"
@@ -10,12 +13,29 @@
 
 namespace yardstick::eval {
 
-std::string RunId(const Run& run) {
+namespace {
+
+std::string CompactTime(const std::string& created) {
   std::string stamp;
-  for (const char c : run.created) {
+  for (const char c : created) {
     if (c != '-' && c != ':') stamp += c;
   }
-  return run.suite_name + "-" + stamp;
+  return stamp;
+}
+
+}  // namespace
+
+std::string RunId(const Run& run) {
+  if (!run.id.empty()) return run.id;
+  return run.suite_name + "-" + CompactTime(run.created);
+}
+
+std::string NewRunId(const std::string& suite_name, const std::string& created) {
+  std::random_device device;
+  const std::uint32_t bits = device() & 0xffffffu;
+  char suffix[8];
+  std::snprintf(suffix, sizeof suffix, "%06x", static_cast<unsigned>(bits));
+  return suite_name + "-" + CompactTime(created) + "-" + suffix;
 }
 
 Result<bool> PushRunDocument(const Run& run, const std::string& url, const std::string& api_key) {

@@ -226,6 +226,18 @@ Result<Run> RunFromJson(const json& j, const std::string& where) {
     run.suite_path = j["suite"].value("path", "");
     run.suite_yaml = j["suite"].value("yaml", "");
     run.created = j.value("created", "");
+    // Runs saved by older versions carry "<suite>-<created>" (or no id: RunId derives that).
+    // A stored id must be the suite's and one URL path segment.
+    if (j.contains("run_id")) {
+      if (!j["run_id"].is_string()) return bad("run_id: expected a string");
+      const std::string id = j["run_id"].get<std::string>();
+      if (id.empty() || id.size() > 200 || !id.starts_with(run.suite_name + "-") ||
+          id.find_first_of("/?#%\\ \t\r\n") != std::string::npos) {
+        return bad("run_id '" + id + "': expected '" + run.suite_name +
+                   "-<time>[-<suffix>]' (at most 200 characters, no '/', '?', '#', '%', space)");
+      }
+      run.id = id;
+    }
     run.dataset_path = j.value("dataset", "");
     run.target = j.value("target", "");
     run.failed = j.value("failed", std::size_t{0});

@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <map>
@@ -19,12 +21,16 @@
 namespace yardstick::eval {
 namespace {
 
+// RFC 3339 UTC with milliseconds: "2026-11-27T02:13:50.123Z".
 std::string NowRfc3339() {
-  const std::time_t t = std::time(nullptr);
+  const auto now = std::chrono::system_clock::now();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
+  const std::time_t t = static_cast<std::time_t>(ms.count() / 1000);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  char buf[40];
+  const std::size_t len = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(buf + len, sizeof buf - len, ".%03dZ", static_cast<int>(ms.count() % 1000));
   return buf;
 }
 
@@ -226,6 +232,7 @@ Result<Run> RunSuite(const Suite& suite, const RunOptions& options) {
   run.suite_path = suite.path;
   run.suite_yaml = suite.yaml;
   run.created = NowRfc3339();
+  run.id = NewRunId(suite.name, run.created);
   run.dataset_path = suite.dataset_path;
   run.bootstrap = suite.bootstrap;
   run.target = suite.target.type == "precomputed"

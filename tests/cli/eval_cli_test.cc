@@ -330,6 +330,27 @@ TEST_F(EvalCli, ARunIsPushedToTheServerAsScores) {
   // The run id is saved with the run.
   const auto results = nlohmann::json::parse(Slurp(dir_ / "run" / "results.json"));
   EXPECT_EQ(results["run_id"].get<std::string>().rfind("pushed-", 0), 0u);
+  // Two more runs of the same suite started back to back (within a second, often within a
+  // millisecond) get ids of their own, and the server stores both.
+  auto third = Run("eval " + suite + " --output " + (dir_ / "run3").string(), "YS_TEST_KEY=" + key);
+  auto fourth =
+      Run("eval " + suite + " --output " + (dir_ / "run4").string(), "YS_TEST_KEY=" + key);
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  ASSERT_EQ(fourth.exit_code, 0) << fourth.err;
+  EXPECT_NE(fourth.err.find("4 scores stored, 0 already there, 0 rejected"), std::string::npos)
+      << fourth.err;
+  const std::string id3 = nlohmann::json::parse(Slurp(dir_ / "run3" / "results.json"))["run_id"];
+  const std::string id4 = nlohmann::json::parse(Slurp(dir_ / "run4" / "results.json"))["run_id"];
+  EXPECT_NE(id3, id4);
+  auto runs = http.Get("/v1/eval-runs?suite=pushed", {{"Authorization", "Bearer " + key}});
+  ASSERT_TRUE(runs);
+  ASSERT_EQ(runs->status, 200) << runs->body;
+  const auto listed = nlohmann::json::parse(runs->body)["eval_runs"];
+  ASSERT_EQ(listed.size(), 3u) << runs->body;
+  // Newest first: the ids sort by creation time.
+  EXPECT_EQ(listed[0]["id"], id4);
+  EXPECT_EQ(listed[1]["id"], id3);
+  EXPECT_EQ(listed[2]["id"], results["run_id"]);
 }
 
 // The report opens in headless Chromium with no network access and no console errors.
