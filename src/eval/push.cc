@@ -35,7 +35,15 @@ std::string NewRunId(const std::string& suite_name, const std::string& created) 
   const std::uint32_t bits = device() & 0xffffffu;
   char suffix[8];
   std::snprintf(suffix, sizeof suffix, "%06x", static_cast<unsigned>(bits));
-  return suite_name + "-" + CompactTime(created) + "-" + suffix;
+  // "20261127T021350.123Z" -> "20261127T021350Z-123": no '.', so the id is never taken for a
+  // file name in a URL path (the dashboard serves /evals/<id>).
+  std::string stamp = CompactTime(created);
+  std::string millis = "000";
+  if (const auto dot = stamp.find('.'); dot != std::string::npos) {
+    millis = stamp.substr(dot + 1, 3);
+    stamp = stamp.substr(0, dot) + "Z";
+  }
+  return suite_name + "-" + stamp + "-" + millis + "-" + suffix;
 }
 
 Result<bool> PushRunDocument(const Run& run, const std::string& url, const std::string& api_key) {
@@ -121,7 +129,9 @@ Result<PushResult> PushRun(const Run& run, const std::string& url, const std::st
   for (std::size_t i = 0; i < run.examples.size(); ++i) {
     const ExampleResult& ex = run.examples[i];
     for (const MetricColumn& m : run.metrics) {
-      if (!std::isfinite(m.values[i])) continue;
+      // A ranking metric's per-example value is the score it ranks by, not a value of the
+      // metric: nothing to push.
+      if (!std::isfinite(m.values[i]) || !IsAdditive(m.kind)) continue;
       nlohmann::json score = {{"type", "score"},
                               {"id", run_id + ":" + ex.id + ":" + m.spec.id},
                               {"name", "eval." + m.spec.id},

@@ -123,6 +123,62 @@ TEST_F(EvalCli, TheFairnessExampleReportsGapsFromACsvDataset) {
   const auto results = nlohmann::json::parse(Slurp(dir_ / "triage" / "results.json"));
   EXPECT_EQ(results["fairness"]["groups"].size(), 3u);
   EXPECT_EQ(results["gaps"][0]["worst"], "apac");
+  // ROC AUC and average precision of p_escalate: scikit-learn's values on the example files
+  // (tests/eval/data/generate_ranking.py, "triage_example" in ranking.json).
+  ASSERT_EQ(results["metrics"].size(), 3u);
+  EXPECT_EQ(results["metrics"][1]["id"], "roc_auc");
+  EXPECT_EQ(results["metrics"][1]["kind"], "ranking");
+  EXPECT_NEAR(results["metrics"][1]["aggregate"]["value"].get<double>(), 0.8425, 1e-12);
+  EXPECT_NEAR(results["metrics"][2]["aggregate"]["value"].get<double>(), 0.6541603290217134, 1e-12);
+  // t002: p_escalate 0.74, but the ticket's action is resolve.
+  EXPECT_EQ(results["examples"][2]["metrics"]["roc_auc"]["stats"],
+            nlohmann::json::parse("[0.74, 0]"));
+  EXPECT_NE(r.out.find("roc_auc=0.7529 ["), std::string::npos) << r.out;  // apac
+  EXPECT_NE(r.out.find("[pass] roc_auc >= 0.8"), std::string::npos) << r.out;
+}
+
+// ROC AUC of a classifier's scores in two saved runs: `yardstick compare` finds the regression
+// with the paired bootstrap over the examples' (score, label) rows.
+TEST_F(EvalCli, CompareFindsARankingRegression) {
+  std::string data, good, bad;
+  for (int i = 0; i < 120; ++i) {
+    const std::string id = "q" + std::to_string(i);
+    const bool positive = i % 3 == 0;
+    data += "{\"id\": \"" + id + "\", \"label\": \"" + (positive ? "yes" : "no") + "\"}\n";
+    // good ranks every positive above every negative but a few; bad mixes them.
+    const double g = (positive ? 0.6 : 0.1) + 0.003 * (i % 97) + (i % 11 == 0 ? 0.3 : 0.0);
+    const double b = 0.1 + 0.007 * ((i * 37) % 101);
+    good += "{\"id\": \"" + id + "\", \"output\": \"" + std::to_string(g) + "\"}\n";
+    bad += "{\"id\": \"" + id + "\", \"output\": \"" + std::to_string(b) + "\"}\n";
+  }
+  Write("d.jsonl", data);
+  Write("good.jsonl", good);
+  Write("bad.jsonl", bad);
+  for (const char* which : {"good", "bad"}) {
+    Write(std::string(which) + ".yaml", "name: " + std::string(which) +
+                                            "\ndataset: {path: d.jsonl, id_field: id}\n"
+                                            "target: {type: precomputed, path: " +
+                                            which +
+                                            ".jsonl}\nreferences: label\n"
+                                            "metrics: [{name: roc_auc, positive: 'yes'}, "
+                                            "{name: average_precision, positive: 'yes'}]\n"
+                                            "bootstrap: {resamples: 200}\noutput: runs/" +
+                                            which + "\n");
+    auto r = Run("eval " + (dir_ / (std::string(which) + ".yaml")).string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  const std::string a = (dir_ / "runs/good").string(), b = (dir_ / "runs/bad").string();
+  auto worse = Run("compare " + a + " " + b + " --resamples 300 --format json");
+  EXPECT_EQ(worse.exit_code, 1) << worse.out << worse.err;
+  const auto summary = nlohmann::json::parse(worse.out);
+  ASSERT_EQ(summary["comparison"].size(), 2u) << worse.out;
+  for (const auto& m : summary["comparison"]) {
+    EXPECT_EQ(m["test"], "paired_bootstrap") << m;
+    EXPECT_EQ(m["regression"], true) << m;
+    EXPECT_LT(m["delta"].get<double>(), -0.2) << m;
+  }
+  auto same = Run("compare " + a + " " + a + " --resamples 50");
+  EXPECT_EQ(same.exit_code, 0) << same.out << same.err;
 }
 
 TEST_F(EvalCli, AFailedGateExits1AndShowsInJunit) {
