@@ -207,8 +207,8 @@ TEST_F(RunnerTest, RunIdsAreUniqueSortableAndOldRunsKeepTheirs) {
   auto cmp = CompareRuns(*older, *b, {}, "old");
   ASSERT_TRUE(cmp) << cmp.error().message();
   EXPECT_EQ(cmp->metrics.size(), 1u);
-  // An id that is not the suite's, or not one path segment, is refused.
-  for (const char* bad : {"other-20261120T100000Z", "ids-a/b", ""}) {
+  // An id that is not the suite's is refused.
+  for (const char* bad : {"other-20261120T100000Z", "ids-a\nb", ""}) {
     old["run_id"] = bad;
     EXPECT_FALSE(RunFromJson(old, "old")) << bad;
   }
