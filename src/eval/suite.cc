@@ -395,6 +395,25 @@ Result<Suite> Parse(const std::string& yaml, const std::string& path) {
     m.Size("min_size", suite.discovery.min_size);
     Double(m, "fdr", 1e-9, 0.999999, suite.discovery.fdr, diag);
     Double(m, "min_effect", 0, 100, suite.discovery.min_effect, diag);
+    // The ranking metrics have no per-example value of the metric to test slices with.
+    const auto ranking = [](const std::string& name) {
+      return name == "roc_auc" || name == "average_precision";
+    };
+    const auto& metrics = suite.metrics;
+    if (!suite.discovery.metric.empty()) {
+      for (const auto& spec : metrics) {
+        if (spec.id == suite.discovery.metric && ranking(spec.name)) {
+          diag.Add(f->mark, "discovery.metric: '" + spec.id +
+                                "' is a ranking metric, which has no per-example value to "
+                                "test slices with; name another metric");
+        }
+      }
+    } else if (!metrics.empty() && std::all_of(metrics.begin(), metrics.end(),
+                                               [&](const auto& x) { return ranking(x.name); })) {
+      diag.Add(f->mark,
+               "discovery: needs a metric with per-example values (roc_auc and "
+               "average_precision have none)");
+    }
   }
   if (auto f = top.Get("bootstrap")) {
     MapReader m(*f, diag, kBootstrapKeys);

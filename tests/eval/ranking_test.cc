@@ -176,7 +176,18 @@ TEST(Ranking, OptionsAreChecked) {
       CheckMetricSpec({"ap", "average_precision", {{"positive", "a"}, {"score_field", 3}}}));
   EXPECT_FALSE(CheckMetricSpec(
       {"ap", "average_precision", {{"positive", 1}, {"score_field", "p"}, {"label_field", "l"}}}));
-  // Discovery has no per-example metric value to test with a ranking metric.
+  // Discovery has no per-example metric value to test with a ranking metric: refused when the
+  // suite loads (nothing runs), and by the analysis of a suite built in code.
+  for (const char* discovery : {"discovery: {metric: roc_auc}\n", "discovery: {}\n"}) {
+    auto suite = LoadSuiteString(
+        "dataset: {path: d.jsonl}\ntarget: {type: precomputed, path: o.jsonl}\n"
+        "references: label\nmetrics: [{name: roc_auc, positive: 'yes'}]\n" +
+            std::string(discovery),
+        "/tmp/suite.yaml");
+    ASSERT_FALSE(suite) << discovery;
+    EXPECT_NE(suite.error().message().find("per-example value"), std::string::npos)
+        << suite.error().message();
+  }
   const auto golden = Golden();
   EvalRun run = MakeRun(golden, false);
   auto col = ScoreLocalMetric(Spec("roc_auc", false), run.examples);
