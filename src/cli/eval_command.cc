@@ -110,6 +110,53 @@ Result<std::vector<eval::GateCondition>> ParseGateArgs(const std::vector<std::st
   return out;
 }
 
+// The first of several targets without a baseline is the reference the others are compared
+// with: `no_significant_regression` holds for it by definition, and says so.
+void MarkReference(eval::Run& run) {
+  run.gate_passed = true;
+  for (auto& g : run.gate) {
+    auto c = eval::ParseGateCondition(g.condition);
+    if (c && c->kind == eval::GateCondition::Kind::kNoRegression) {
+      g.passed = true;
+      g.detail = "the reference target: the other targets are compared with it";
+    }
+    if (!g.passed) run.gate_passed = false;
+  }
+}
+
+// Pushes the run's scores and document to the suite's server; 0 or the exit code (2).
+int Push(const eval::Run& run, const eval::Suite& suite) {
+  const char* key = std::getenv(suite.server_key_env.c_str());
+  if (key == nullptr || *key == '\0') {
+    PrintError("eval", Error(ErrorCode::kInvalidArgument,
+                             "server.api_key_env: the variable " + suite.server_key_env +
+                                 " is not set; the run was saved but not pushed"));
+    return 2;
+  }
+  auto pushed = eval::PushRun(run, suite.server_url, key);
+  if (!pushed) {
+    PrintError("eval", pushed.error().WithContext("pushing the run (it was saved)"));
+    return 2;
+  }
+  std::cerr << "yardstick eval: pushed run " << pushed->run_id << " to " << suite.server_url << ": "
+            << pushed->stored << " scores stored, " << pushed->duplicates << " already there, "
+            << pushed->rejected << " rejected\n";
+  if (pushed->rejected > 0) {
+    PrintError("eval",
+               Error(ErrorCode::kParse, "the server rejected scores: " + pushed->first_rejection));
+    return 2;
+  }
+  auto document = eval::PushRunDocument(run, suite.server_url, key);
+  if (!document) {
+    PrintError("eval", document.error().WithContext("pushing the run document (it was saved)"));
+    return 2;
+  }
+  std::cerr << "yardstick eval: run " << pushed->run_id
+            << (*document ? " stored" : " already stored") << " at " << suite.server_url
+            << "/v1/eval-runs/" << pushed->run_id << "\n";
+  return 0;
+}
+
 int RunEval(const EvalArgs& args) {
   auto suite = eval::LoadSuite(args.suite);
   if (!suite) {
@@ -141,68 +188,77 @@ int RunEval(const EvalArgs& args) {
   options.progress = [bar](std::size_t done, std::size_t total, std::size_t hits) {
     bar->Update(done, total, hits);
   };
-  auto run = eval::RunSuite(*suite, options);
-  if (!run) {
-    PrintError("eval", run.error());
-    return 2;
-  }
-  if (baseline) {
-    auto comparison = eval::CompareRuns(*baseline, *run, suite->comparison, suite->baseline);
-    if (!comparison) {
-      PrintError("eval", comparison.error());
+  // One run per target; the second and later targets are compared with the first.
+  const std::vector<eval::Suite> suites = eval::TargetSuites(*suite);
+  const bool several = !suite->targets.empty();
+  std::optional<eval::Run> reference;
+  nlohmann::json summaries = nlohmann::json::array();
+  std::string verdicts;
+  bool all_passed = true;
+  for (std::size_t k = 0; k < suites.size(); ++k) {
+    const eval::Suite& one = suites[k];
+    if (several && args.format != "json") {
+      std::cout << (k == 0 ? "" : "\n") << "=== target " << suite->targets[k].name << " (" << k + 1
+                << " of " << suites.size() << ")" << (k == 0 ? ", the reference" : "") << " ===\n";
+    }
+    auto run = eval::RunSuite(one, options);
+    if (!run) {
+      PrintError("eval", several
+                             ? run.error().WithContext("target '" + suite->targets[k].name + "'")
+                             : run.error());
       return 2;
     }
-    run->comparison = std::move(*comparison);
-  }
-  eval::EvaluateGate(suite->gate, *run);
-  if (auto error = eval::SaveRun(*run, suite->output_dir)) {
-    PrintError("eval", *error);
-    return 2;
+    const eval::Run* against = k == 0 ? (baseline ? &*baseline : nullptr) : &*reference;
+    if (against != nullptr) {
+      const std::string name = k == 0 ? suite->baseline : suites[0].name;
+      auto comparison = eval::CompareRuns(*against, *run, suite->comparison, name);
+      if (!comparison) {
+        PrintError("eval", comparison.error());
+        return 2;
+      }
+      run->comparison = std::move(*comparison);
+    }
+    eval::EvaluateGate(suite->gate, *run);
+    if (several && k == 0 && against == nullptr) MarkReference(*run);
+    if (auto error = eval::SaveRun(*run, one.output_dir)) {
+      PrintError("eval", *error);
+      return 2;
+    }
+    if (args.format == "json") {
+      nlohmann::json summary = Summary(*run, one.output_dir);
+      if (several) summary["target"] = suite->targets[k].name;
+      summaries.push_back(std::move(summary));
+    } else {
+      std::cout << eval::RenderText(*run) << "\nrun saved to " << one.output_dir
+                << " (results.json, junit.xml, report.html)\n";
+    }
+    if (!one.server_url.empty()) {
+      if (int code = Push(*run, one); code != 0) return code;
+    }
+    for (const auto& ex : run->examples) {
+      if (!ex.output)
+        std::cerr << "yardstick eval: example " << ex.id << " (line " << ex.line
+                  << "): " << ex.error << "\n";
+    }
+    if (!run->gate_passed) all_passed = false;
+    if (several) {
+      verdicts += "  " + suite->targets[k].name + ": gate " + (run->gate_passed ? "PASS" : "FAIL") +
+                  " (" + one.output_dir + ")\n";
+    }
+    if (k == 0) reference = std::move(*run);
   }
   if (args.format == "json") {
-    std::cout << Summary(*run, suite->output_dir)
-                     .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-              << "\n";
-  } else {
-    std::cout << eval::RenderText(*run) << "\nrun saved to " << suite->output_dir
-              << " (results.json, junit.xml, report.html)\n";
+    nlohmann::json out = summaries[0];
+    if (several) {
+      out = {{"suite", suite->name}, {"targets", summaries}, {"gate", {{"passed", all_passed}}}};
+    }
+    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else if (several) {
+    std::cout << "\n=== " << suite->name << ": " << suites.size() << " targets, gate "
+              << (all_passed ? "PASS" : "FAIL") << " ===\n"
+              << verdicts;
   }
-  if (!suite->server_url.empty()) {
-    const char* key = std::getenv(suite->server_key_env.c_str());
-    if (key == nullptr || *key == '\0') {
-      PrintError("eval", Error(ErrorCode::kInvalidArgument,
-                               "server.api_key_env: the variable " + suite->server_key_env +
-                                   " is not set; the run was saved but not pushed"));
-      return 2;
-    }
-    auto pushed = eval::PushRun(*run, suite->server_url, key);
-    if (!pushed) {
-      PrintError("eval", pushed.error().WithContext("pushing the run (it was saved)"));
-      return 2;
-    }
-    std::cerr << "yardstick eval: pushed run " << pushed->run_id << " to " << suite->server_url
-              << ": " << pushed->stored << " scores stored, " << pushed->duplicates
-              << " already there, " << pushed->rejected << " rejected\n";
-    if (pushed->rejected > 0) {
-      PrintError("eval", Error(ErrorCode::kParse,
-                               "the server rejected scores: " + pushed->first_rejection));
-      return 2;
-    }
-    auto document = eval::PushRunDocument(*run, suite->server_url, key);
-    if (!document) {
-      PrintError("eval", document.error().WithContext("pushing the run document (it was saved)"));
-      return 2;
-    }
-    std::cerr << "yardstick eval: run " << pushed->run_id
-              << (*document ? " stored" : " already stored") << " at " << suite->server_url
-              << "/v1/eval-runs/" << pushed->run_id << "\n";
-  }
-  for (const auto& ex : run->examples) {
-    if (!ex.output)
-      std::cerr << "yardstick eval: example " << ex.id << " (line " << ex.line << "): " << ex.error
-                << "\n";
-  }
-  return run->gate_passed ? 0 : 1;
+  return all_passed ? 0 : 1;
 }
 
 // validate

@@ -245,15 +245,26 @@ struct Moments {
 std::optional<Error> Discovery(const Suite& suite, Run& run) {
   const DiscoverySpec& spec = suite.discovery;
   const MetricColumn* column = nullptr;
+  // Ranking metrics (roc_auc, average_precision) have no per-example value of the metric to
+  // test slices with; the default is the first other metric.
   for (const auto& m : run.metrics) {
-    if (spec.metric.empty() || m.spec.id == spec.metric) {
+    if (spec.metric.empty() ? IsAdditive(m.kind) : m.spec.id == spec.metric) {
       column = &m;
       break;
     }
   }
   if (column == nullptr) {
     return Error(ErrorCode::kInvalidArgument,
-                 "discovery.metric '" + spec.metric + "' is not a metric of the suite");
+                 spec.metric.empty()
+                     ? "discovery needs a metric with per-example values (roc_auc and "
+                       "average_precision have none)"
+                     : "discovery.metric '" + spec.metric + "' is not a metric of the suite");
+  }
+  if (!IsAdditive(column->kind)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "discovery.metric '" + spec.metric +
+                     "': a ranking metric has no per-example value to test slices with; name "
+                     "another metric");
   }
   const std::vector<std::string> fields = spec.fields.empty() ? suite.slices : spec.fields;
   DiscoveryResult result;

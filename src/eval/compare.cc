@@ -32,6 +32,23 @@ std::string Num(double v) {
   return buf;
 }
 
+// The metric over a multiset of rows taken from either run (summed, or concatenated for the
+// ranking kind).
+double ValueOfRowSet(const MetricColumn& column, const ValueFn& fn,
+                     const std::vector<const std::vector<double>*>& rows) {
+  thread_local std::vector<double> buffer;
+  if (IsAdditive(column.kind)) {
+    buffer.assign(column.width, 0.0);
+    for (const auto* row : rows) {
+      for (std::size_t w = 0; w < column.width; ++w) buffer[w] += (*row)[w];
+    }
+  } else {
+    buffer.clear();
+    for (const auto* row : rows) buffer.insert(buffer.end(), row->begin(), row->end());
+  }
+  return fn(buffer);
+}
+
 // The percentile interval of value - baseline over bootstrap resamples of the pairs.
 void DeltaInterval(const MetricColumn& base, const MetricColumn& cur,
                    const std::vector<std::pair<std::size_t, std::size_t>>& pairs, const ValueFn& fn,
@@ -41,20 +58,14 @@ void DeltaInterval(const MetricColumn& base, const MetricColumn& cur,
   std::uniform_int_distribution<std::size_t> pick(0, pairs.size() - 1);
   std::vector<double> deltas;
   deltas.reserve(static_cast<std::size_t>(spec.resamples));
-  std::vector<double> a(cur.width), b(cur.width);
+  std::vector<const std::vector<double>*> a(pairs.size()), b(pairs.size());
   for (int r = 0; r < spec.resamples; ++r) {
-    std::fill(a.begin(), a.end(), 0.0);
-    std::fill(b.begin(), b.end(), 0.0);
     for (std::size_t k = 0; k < pairs.size(); ++k) {
       const auto& [bi, ri] = pairs[pick(rng)];
-      const auto& rb = *base.rows[bi];
-      const auto& rr = *cur.rows[ri];
-      for (std::size_t w = 0; w < cur.width; ++w) {
-        a[w] += rb[w];
-        b[w] += rr[w];
-      }
+      a[k] = &*base.rows[bi];
+      b[k] = &*cur.rows[ri];
     }
-    const double d = fn(b) - fn(a);
+    const double d = ValueOfRowSet(cur, fn, b) - ValueOfRowSet(base, fn, a);
     if (std::isfinite(d)) deltas.push_back(d);
   }
   if (deltas.empty()) return;
@@ -67,6 +78,57 @@ void DeltaInterval(const MetricColumn& base, const MetricColumn& cur,
   };
   c.delta_ci_low = quantile(0.025);
   c.delta_ci_high = quantile(0.975);
+}
+
+// The paired tests for a metric that is not a function of summed rows (the ranking kind), with
+// the statistics of stats::PairedBootstrap and stats::ApproximateRandomization but the metric
+// evaluated on the multiset of rows each resample selects. Resamples on which the metric is
+// undefined (one class only) are left out of both counts.
+//   bs: d_b = |sys_b - base_b| over resamples of the pairs; p = (#{d_b - mean(d) > |delta|} + 1)
+//       / (B' + 1)
+//   ar: each pair's rows swapped with probability 1/2; p = (#{|A - B| >= |delta|} + 1) / (T' + 1)
+double RankingPValue(const MetricColumn& base, const MetricColumn& cur,
+                     const std::vector<std::pair<std::size_t, std::size_t>>& pairs,
+                     const ValueFn& fn, const ComparisonSpec& spec, double delta) {
+  std::mt19937_64 rng(spec.seed);
+  std::vector<const std::vector<double>*> a(pairs.size()), b(pairs.size());
+  std::size_t count = 0, valid = 0;
+  if (spec.test == "ar") {
+    std::bernoulli_distribution swap(0.5);
+    for (int t = 0; t < spec.resamples; ++t) {
+      for (std::size_t k = 0; k < pairs.size(); ++k) {
+        const auto* rb = &*base.rows[pairs[k].first];
+        const auto* rr = &*cur.rows[pairs[k].second];
+        const bool s = swap(rng);
+        a[k] = s ? rr : rb;
+        b[k] = s ? rb : rr;
+      }
+      const double d = std::fabs(ValueOfRowSet(cur, fn, b) - ValueOfRowSet(base, fn, a));
+      if (!std::isfinite(d)) continue;
+      ++valid;
+      if (d >= std::fabs(delta)) ++count;
+    }
+  } else {
+    std::uniform_int_distribution<std::size_t> pick(0, pairs.size() - 1);
+    std::vector<double> diffs;
+    for (int r = 0; r < spec.resamples; ++r) {
+      for (std::size_t k = 0; k < pairs.size(); ++k) {
+        const auto& [bi, ri] = pairs[pick(rng)];
+        a[k] = &*base.rows[bi];
+        b[k] = &*cur.rows[ri];
+      }
+      const double d = std::fabs(ValueOfRowSet(cur, fn, b) - ValueOfRowSet(base, fn, a));
+      if (std::isfinite(d)) diffs.push_back(d);
+    }
+    valid = diffs.size();
+    double mean = 0;
+    for (const double d : diffs) mean += d;
+    if (valid > 0) mean /= static_cast<double>(valid);
+    for (const double d : diffs) {
+      if (d - mean > std::fabs(delta)) ++count;
+    }
+  }
+  return static_cast<double>(count + 1) / static_cast<double>(valid + 1);
 }
 
 Result<MetricComparison> CompareMetric(const MetricColumn& base, const MetricColumn& cur,
@@ -95,16 +157,40 @@ Result<MetricComparison> CompareMetric(const MetricColumn& base, const MetricCol
     c.test = "none";
     return c;
   }
-  stats::SegmentStats a(cur.width), b(cur.width);
-  for (const auto& [bi, ri] : pairs) {
-    a.AddRow(*base.rows[bi]);
-    b.AddRow(*cur.rows[ri]);
-  }
   if (pairs.empty()) {
     c.note = "no example is scored in both runs";
     c.test = "none";
     c.baseline = c.value = c.delta = std::numeric_limits<double>::quiet_NaN();
     return c;
+  }
+  if (!IsAdditive(cur.kind)) {
+    std::vector<const std::vector<double>*> a, b;
+    for (const auto& [bi, ri] : pairs) {
+      a.push_back(&*base.rows[bi]);
+      b.push_back(&*cur.rows[ri]);
+    }
+    c.baseline = ValueOfRowSet(base, *fn, a);
+    c.value = ValueOfRowSet(cur, *fn, b);
+    c.delta = c.value - c.baseline;
+    c.test = spec.test == "ar" ? "approximate_randomization" : "paired_bootstrap";
+    if (!std::isfinite(c.delta)) {
+      c.test = "none";
+      c.note = "undefined on the examples scored in both runs (one class only)";
+      return c;
+    }
+    DeltaInterval(base, cur, pairs, *fn, spec, c);
+    if (c.delta == 0) {
+      c.p_value = 1.0;
+      c.note = "equal scores";
+    } else {
+      c.p_value = RankingPValue(base, cur, pairs, *fn, spec, c.delta);
+    }
+    return c;
+  }
+  stats::SegmentStats a(cur.width), b(cur.width);
+  for (const auto& [bi, ri] : pairs) {
+    a.AddRow(*base.rows[bi]);
+    b.AddRow(*cur.rows[ri]);
   }
   c.baseline = (*fn)(a.Sum());
   c.value = (*fn)(b.Sum());

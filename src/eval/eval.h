@@ -125,7 +125,11 @@ struct Run {
   std::string suite_name;
   std::string suite_path;
   std::string suite_yaml;
-  std::string created;  // RFC 3339 UTC
+  std::string created;  // RFC 3339 UTC with milliseconds
+  // "<suite name>-<created as YYYYMMDDTHHMMSSZ>-<milliseconds>-<6 random hex digits>", set by
+  // RunSuite and kept in results.json; empty for runs saved by older versions without an id
+  // (RunId derives theirs).
+  std::string id;
   std::string dataset_path;
   std::string target;  // "precomputed:<path>" or "<type>:<model>@<base_url>"
   std::vector<ExampleResult> examples;
@@ -185,8 +189,13 @@ Result<Run> RunFromJson(const nlohmann::json& doc, const std::string& where);
 // A comparison as results.json and GET /v1/eval-runs/compare write it.
 nlohmann::json ComparisonToJson(const Comparison& comparison);
 
-// The run's id: "<suite name>-<created, without - and :>".
+// The run's id: run.id when set, else (runs saved by older versions) "<suite name>-<created,
+// without - and :>". Ids of one suite sort by creation time.
 std::string RunId(const Run& run);
+// A new run id for a run of `suite_name` created at `created` (RFC 3339 UTC, as RunSuite sets
+// it): the compact time to the second, the milliseconds and 6 random hex digits, so two runs
+// started in the same millisecond still differ. No '.', so it is one plain URL path segment.
+std::string NewRunId(const std::string& suite_name, const std::string& created);
 
 struct PushResult {
   std::string run_id;

@@ -3,6 +3,9 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <random>
 #include <thread>
 
 #include "eval/eval.h"
@@ -10,12 +13,37 @@
 
 namespace yardstick::eval {
 
-std::string RunId(const Run& run) {
+namespace {
+
+std::string CompactTime(const std::string& created) {
   std::string stamp;
-  for (const char c : run.created) {
+  for (const char c : created) {
     if (c != '-' && c != ':') stamp += c;
   }
-  return run.suite_name + "-" + stamp;
+  return stamp;
+}
+
+}  // namespace
+
+std::string RunId(const Run& run) {
+  if (!run.id.empty()) return run.id;
+  return run.suite_name + "-" + CompactTime(run.created);
+}
+
+std::string NewRunId(const std::string& suite_name, const std::string& created) {
+  std::random_device device;
+  const std::uint32_t bits = device() & 0xffffffu;
+  char suffix[8];
+  std::snprintf(suffix, sizeof suffix, "%06x", static_cast<unsigned>(bits));
+  // "20261127T021350.123Z" -> "20261127T021350Z-123": no '.', so the id is never taken for a
+  // file name in a URL path (the dashboard serves /evals/<id>).
+  std::string stamp = CompactTime(created);
+  std::string millis = "000";
+  if (const auto dot = stamp.find('.'); dot != std::string::npos) {
+    millis = stamp.substr(dot + 1, 3);
+    stamp = stamp.substr(0, dot) + "Z";
+  }
+  return suite_name + "-" + stamp + "-" + millis + "-" + suffix;
 }
 
 Result<bool> PushRunDocument(const Run& run, const std::string& url, const std::string& api_key) {
@@ -101,7 +129,9 @@ Result<PushResult> PushRun(const Run& run, const std::string& url, const std::st
   for (std::size_t i = 0; i < run.examples.size(); ++i) {
     const ExampleResult& ex = run.examples[i];
     for (const MetricColumn& m : run.metrics) {
-      if (!std::isfinite(m.values[i])) continue;
+      // A ranking metric's per-example value is the score it ranks by, not a value of the
+      // metric: nothing to push.
+      if (!std::isfinite(m.values[i]) || !IsAdditive(m.kind)) continue;
       nlohmann::json score = {{"type", "score"},
                               {"id", run_id + ":" + ex.id + ":" + m.spec.id},
                               {"name", "eval." + m.spec.id},

@@ -283,7 +283,8 @@ std::string RenderHtml(const Run& run) {
   }
   s << "</table>\n<h2>Score distributions</h2><div class=grid>";
   for (const auto& m : run.metrics) {
-    s << "<figure><figcaption>" << Escape(m.spec.id) << "</figcaption>" << Histogram(m)
+    s << "<figure><figcaption>" << Escape(m.spec.id)
+      << (IsAdditive(m.kind) ? "" : " (the scores ranked)") << "</figcaption>" << Histogram(m)
       << "</figure>";
   }
   s << "</div>\n";

@@ -1,4 +1,5 @@
 // SaveRun() and LoadRun(): the run directory (results.json, junit.xml, report.html).
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -226,6 +227,23 @@ Result<Run> RunFromJson(const json& j, const std::string& where) {
     run.suite_path = j["suite"].value("path", "");
     run.suite_yaml = j["suite"].value("yaml", "");
     run.created = j.value("created", "");
+    // Runs saved by older versions carry "<suite>-<created>" (or no id: RunId derives that).
+    // A stored id must be the suite's.
+    if (j.contains("run_id")) {
+      if (!j["run_id"].is_string()) return bad("run_id: expected a string");
+      const std::string id = j["run_id"].get<std::string>();
+      // The suite's own id; characters are not restricted further, so runs of suites whose
+      // names hold any character (saved by older versions) still load.
+      const bool control = std::any_of(id.begin(), id.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+      });
+      if (!id.starts_with(run.suite_name + "-") || id.size() > 1000 || control) {
+        return bad("run_id '" + id + "': expected '" + run.suite_name +
+                   "-<time>...' (the suite's name, '-', the creation time; no control "
+                   "characters)");
+      }
+      run.id = id;
+    }
     run.dataset_path = j.value("dataset", "");
     run.target = j.value("target", "");
     run.failed = j.value("failed", std::size_t{0});

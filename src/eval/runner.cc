@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <map>
@@ -19,12 +21,16 @@
 namespace yardstick::eval {
 namespace {
 
+// RFC 3339 UTC with milliseconds: "2026-11-27T02:13:50.123Z".
 std::string NowRfc3339() {
-  const std::time_t t = std::time(nullptr);
+  const auto now = std::chrono::system_clock::now();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
+  const std::time_t t = static_cast<std::time_t>(ms.count() / 1000);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  char buf[40];
+  const std::size_t len = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(buf + len, sizeof buf - len, ".%03dZ", static_cast<int>(ms.count() % 1000));
   return buf;
 }
 
@@ -191,10 +197,17 @@ std::optional<Error> FillFromEndpoint(const Suite& suite, const RunOptions& opti
 
 }  // namespace
 
-Result<ValidationReport> ValidateSuiteDataset(const Suite& suite) {
-  auto dataset = ReadDataset(suite.dataset_path, suite.dataset_format);
-  if (!dataset) return std::unexpected(dataset.error());
-  Schema schema = suite.schema;
+namespace {
+
+// The suite's datasets: `datasets:`, or the single `dataset:` (also for suites built in code).
+std::vector<DatasetSpec> DatasetsOf(const Suite& suite) {
+  if (!suite.datasets.empty()) return suite.datasets;
+  return {DatasetSpec{"", suite.dataset_path, suite.dataset_format, suite.schema}};
+}
+
+Result<ValidationReport> ValidateOne(const Suite& suite, const DatasetSpec& spec,
+                                     const Dataset& dataset) {
+  Schema schema = spec.schema;
   // The fields the suite uses must exist.
   auto require = [&schema](const std::string& field, FieldType type) {
     if (field.empty()) return;
@@ -205,12 +218,49 @@ Result<ValidationReport> ValidateSuiteDataset(const Suite& suite) {
   };
   require(suite.reference_field, FieldType::kStringOrList);
   if (!schema.id_field.empty()) require(schema.id_field, FieldType::kAny);
-  return ValidateDataset(*dataset, schema);
+  ValidationReport report = ValidateDataset(dataset, schema);
+  if (!spec.name.empty()) {
+    for (const Example& row : dataset.examples) {
+      if (row.fields.contains("dataset")) {
+        report.problems.push_back({spec.path, row.line, "error",
+                                   "field 'dataset' is reserved: with datasets: it holds the "
+                                   "dataset's name"});
+      }
+    }
+  }
+  return report;
+}
+
+}  // namespace
+
+Result<ValidationReport> ValidateSuiteDataset(const Suite& suite) {
+  ValidationReport merged;
+  std::map<std::string, std::size_t> labels;
+  const std::vector<DatasetSpec> specs = DatasetsOf(suite);
+  for (const DatasetSpec& spec : specs) {
+    auto dataset = ReadDataset(spec.path, spec.format);
+    if (!dataset) return std::unexpected(dataset.error());
+    auto report = ValidateOne(suite, spec, *dataset);
+    if (!report || specs.size() == 1) return report;
+    merged.path += (merged.path.empty() ? "" : ", ") + report->path;
+    merged.rows += report->rows;
+    merged.problems.insert(merged.problems.end(), report->problems.begin(), report->problems.end());
+    for (const auto& [label, count] : report->label_distribution) labels[label] += count;
+  }
+  for (const auto& [label, count] : labels) merged.label_distribution.emplace_back(label, count);
+  std::stable_sort(merged.label_distribution.begin(), merged.label_distribution.end(),
+                   [](const auto& x, const auto& y) { return x.second > y.second; });
+  return merged;
 }
 
 Result<Run> RunSuite(const Suite& suite, const RunOptions& options) {
-  auto dataset = ReadDataset(suite.dataset_path, suite.dataset_format);
-  if (!dataset) return std::unexpected(dataset.error());
+  const std::vector<DatasetSpec> specs = DatasetsOf(suite);
+  std::vector<Dataset> datasets;
+  for (const DatasetSpec& spec : specs) {
+    auto dataset = ReadDataset(spec.path, spec.format);
+    if (!dataset) return std::unexpected(dataset.error());
+    datasets.push_back(std::move(*dataset));
+  }
   auto report = ValidateSuiteDataset(suite);
   if (!report) return std::unexpected(report.error());
   if (report->errors() > 0) {
@@ -226,27 +276,34 @@ Result<Run> RunSuite(const Suite& suite, const RunOptions& options) {
   run.suite_path = suite.path;
   run.suite_yaml = suite.yaml;
   run.created = NowRfc3339();
-  run.dataset_path = suite.dataset_path;
+  run.id = NewRunId(suite.name, run.created);
+  for (const DatasetSpec& spec : specs) {
+    run.dataset_path += (run.dataset_path.empty() ? "" : ", ") + spec.path;
+  }
   run.bootstrap = suite.bootstrap;
   run.target = suite.target.type == "precomputed"
                    ? "precomputed:" + suite.target.path
                    : suite.target.type + ":" + suite.target.endpoint.model + "@" +
                          suite.target.endpoint.base_url;
   std::vector<ExampleResult>& examples = run.examples;
-  examples.reserve(dataset->examples.size());
-  for (const Example& row : dataset->examples) {
-    ExampleResult ex;
-    ex.line = row.line;
-    ex.id = suite.schema.id_field.empty() ? std::to_string(row.line)
-                                          : FieldText(row, suite.schema.id_field).value_or("");
-    ex.references = References(row, suite.reference_field);
-    ex.fields = row.fields;
-    if (!suite.prompt_template.empty()) {
-      auto prompt = RenderTemplate(suite.prompt_template, row, suite.dataset_path);
-      if (!prompt) return std::unexpected(prompt.error());
-      ex.prompt = std::move(*prompt);
+  for (std::size_t d = 0; d < specs.size(); ++d) {
+    const DatasetSpec& spec = specs[d];
+    for (const Example& row : datasets[d].examples) {
+      ExampleResult ex;
+      ex.line = row.line;
+      ex.id = spec.schema.id_field.empty() ? std::to_string(row.line)
+                                           : FieldText(row, spec.schema.id_field).value_or("");
+      if (!spec.name.empty()) ex.id = spec.name + "/" + ex.id;
+      ex.references = References(row, suite.reference_field);
+      ex.fields = row.fields;
+      if (!spec.name.empty()) ex.fields["dataset"] = spec.name;
+      if (!suite.prompt_template.empty()) {
+        auto prompt = RenderTemplate(suite.prompt_template, row, spec.path);
+        if (!prompt) return std::unexpected(prompt.error());
+        ex.prompt = std::move(*prompt);
+      }
+      examples.push_back(std::move(ex));
     }
-    examples.push_back(std::move(ex));
   }
   if (suite.target.type == "precomputed") {
     if (auto error = FillPrecomputed(suite, examples)) return std::unexpected(*error);

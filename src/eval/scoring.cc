@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 
 #include "eval/classification_scoring.h"
+#include "eval/ranking_scoring.h"
 #include "metrics/registry.h"
 #include "stats/bootstrap.h"
 
@@ -112,14 +114,19 @@ const char* MetricKindName(MetricKind kind) {
       return "mean";
     case MetricKind::kPerplexity:
       return "perplexity";
+    case MetricKind::kRanking:
+      return "ranking";
   }
   return "mean";
 }
+
+bool IsAdditive(MetricKind kind) { return kind != MetricKind::kRanking; }
 
 Result<MetricKind> ParseMetricKind(std::string_view name) {
   if (name == "corpus") return MetricKind::kCorpus;
   if (name == "mean") return MetricKind::kMean;
   if (name == "perplexity") return MetricKind::kPerplexity;
+  if (name == "ranking") return MetricKind::kRanking;
   return MakeError(ErrorCode::kParse, "unknown metric kind '" + std::string(name) + "'");
 }
 
@@ -132,6 +139,7 @@ std::optional<Error> CheckRemoteMetricSpec(const MetricSpec& spec);  // remote_m
 std::optional<Error> CheckMetricSpec(const MetricSpec& spec) {
   if (IsRemoteMetric(spec.name)) return CheckRemoteMetricSpec(spec);
   if (IsClassificationMetric(spec.name)) return CheckClassificationSpec(spec);
+  if (IsRankingMetric(spec.name)) return CheckRankingSpec(spec);
   if (FindMean(spec.name) != nullptr) {
     if (!spec.options.empty()) {
       return Error(
@@ -158,7 +166,7 @@ std::optional<Error> CheckMetricSpec(const MetricSpec& spec) {
                "unknown metric '" + spec.name +
                    "': expected a metric of the library (bleu, chrf, ter, rouge1, rougeL, "
                    "squad_f1, exact_match, contains, ...), accuracy, precision, recall, f1, mcc, "
-                   "cohen_kappa, ece, regex, json_valid, latency, "
+                   "cohen_kappa, ece, roc_auc, average_precision, regex, json_valid, latency, "
                    "input_tokens, output_tokens, tokens, cost, judge, perplexity or "
                    "semantic_similarity");
 }
@@ -168,6 +176,19 @@ Result<ValueFn> MakeValueFn(const MetricSpec& spec, MetricKind kind) {
     return ValueFn([](std::span<const double> s) {
       return s[1] > 0 ? s[0] / s[1] : std::numeric_limits<double>::quiet_NaN();
     });
+  }
+  if (kind == MetricKind::kRanking) {
+    if (!IsRankingMetric(spec.name)) {
+      return MakeError(ErrorCode::kInvalidArgument, "metric '" + spec.id +
+                                                        "': kind 'ranking' is only for roc_auc and "
+                                                        "average_precision");
+    }
+    return RankingValueFn(spec);
+  }
+  if (IsRankingMetric(spec.name)) {
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        "metric '" + spec.id + "': expected kind 'ranking', got '" + MetricKindName(kind) + "'");
   }
   if (kind == MetricKind::kPerplexity) {
     return ValueFn([](std::span<const double> s) {
@@ -216,6 +237,7 @@ Result<MetricColumn> ScoreLocalMetric(const MetricSpec& spec,
                                       std::span<const ExampleResult> examples) {
   const std::size_t n = examples.size();
   if (IsClassificationMetric(spec.name)) return ScoreClassification(spec, examples);
+  if (IsRankingMetric(spec.name)) return ScoreRanking(spec, examples);
   if (const MeanInfo* info = FindMean(spec.name)) {
     std::vector<std::optional<double>> values(n);
     std::vector<std::string> reasons(n);
@@ -325,8 +347,80 @@ std::vector<double> SumRows(const MetricColumn& column, std::span<const bool> in
   return total;
 }
 
+double ValueOfRows(const MetricColumn& column, const ValueFn& value,
+                   std::span<const std::size_t> indices) {
+  thread_local std::vector<double> buffer;
+  if (IsAdditive(column.kind)) {
+    buffer.assign(column.width, 0.0);
+    for (const std::size_t i : indices) {
+      const auto& row = *column.rows[i];
+      for (std::size_t c = 0; c < column.width; ++c) buffer[c] += row[c];
+    }
+  } else {
+    buffer.clear();
+    for (const std::size_t i : indices) {
+      const auto& row = *column.rows[i];
+      buffer.insert(buffer.end(), row.begin(), row.end());
+    }
+  }
+  // Value functions keep thread_local buffers of their own, never this one.
+  return value(buffer);
+}
+
+namespace {
+
+// numpy's percentile with linear interpolation of sorted values.
+double Quantile(const std::vector<double>& sorted, double q) {
+  const double pos = q * static_cast<double>(sorted.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(pos));
+  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+}
+
+// The percentile bootstrap of a non-additive metric: resamples of the scored examples, each
+// evaluated on its multiset of rows; undefined resamples are left out.
+Aggregate RankingAggregate(const MetricColumn& column, const ValueFn& value,
+                           const BootstrapSpec& bootstrap, std::span<const bool> include) {
+  Aggregate agg;
+  agg.level = bootstrap.confidence;
+  std::vector<std::size_t> scored;
+  for (std::size_t i = 0; i < column.rows.size(); ++i) {
+    if (!include.empty() && !include[i]) continue;
+    if (!column.rows[i]) {
+      ++agg.missing;
+      continue;
+    }
+    scored.push_back(i);
+  }
+  agg.n = scored.size();
+  if (agg.n == 0) return agg;
+  agg.value = ValueOfRows(column, value, scored);
+  if (agg.n < 2 || bootstrap.resamples < 1) return agg;
+  std::mt19937_64 rng(bootstrap.seed);
+  std::uniform_int_distribution<std::size_t> pick(0, scored.size() - 1);
+  std::vector<std::size_t> resample(scored.size());
+  std::vector<double> values;
+  values.reserve(static_cast<std::size_t>(bootstrap.resamples));
+  for (int b = 0; b < bootstrap.resamples; ++b) {
+    for (auto& i : resample) i = scored[pick(rng)];
+    const double v = ValueOfRows(column, value, resample);
+    if (std::isfinite(v)) values.push_back(v);
+  }
+  if (values.empty() || 2 * values.size() < static_cast<std::size_t>(bootstrap.resamples)) {
+    return agg;
+  }
+  std::sort(values.begin(), values.end());
+  const double alpha = (1 - bootstrap.confidence) / 2;
+  agg.ci_low = Quantile(values, alpha);
+  agg.ci_high = Quantile(values, 1 - alpha);
+  return agg;
+}
+
+}  // namespace
+
 Result<Aggregate> AggregateColumn(const MetricColumn& column, const ValueFn& value,
                                   const BootstrapSpec& bootstrap, std::span<const bool> include) {
+  if (!IsAdditive(column.kind)) return RankingAggregate(column, value, bootstrap, include);
   Aggregate agg;
   agg.level = bootstrap.confidence;
   stats::SegmentStats stats(column.width);

@@ -1,8 +1,9 @@
 #pragma once
 // Per-example metrics of an evaluation run and their aggregates with bootstrap intervals.
 //
-// Every metric becomes a MetricColumn: one row of additive statistics per scored example and a
-// value function of summed rows, exactly as the metric library's CorpusMetric works. So the
+// Every metric becomes a MetricColumn: one row of statistics per scored example and a value
+// function of the rows of a set of examples: of their sum for the additive kinds (exactly as the
+// metric library's CorpusMetric works), of the rows themselves for the ranking kind. So the
 // aggregate, its bootstrap interval, every slice, the paired tests of `yardstick compare` and a
 // reloaded run all agree. Kinds:
 //   corpus      text metrics of the library (bleu, chrf, ter, rouge*, squad_em, squad_f1,
@@ -11,6 +12,9 @@
 //   mean        rows [x, 1]: json_valid, latency (ms), input_tokens, output_tokens, tokens,
 //               cost (USD), judge, semantic_similarity
 //   perplexity  rows [sum of log-probabilities, tokens]; value exp(-sum / tokens)
+//   ranking     roc_auc, average_precision: rows [score, 1 if the label is positive else 0];
+//               NOT additive: the value is the library's metric over the multiset of rows, so
+//               every consumer selects rows and calls ValueOfRows instead of summing them
 // An example is scored when the target answered it and the metric could be computed; the rest
 // are counted (missing), never silently left out. A metric is `binary` when each scored row is
 // [0 or 1, 1], which is what McNemar's test needs.
@@ -49,7 +53,10 @@ struct ExampleResult {
   nlohmann::json fields = nlohmann::json::object();  // the row's slice and fairness fields
 };
 
-enum class MetricKind { kCorpus, kMean, kPerplexity };
+enum class MetricKind { kCorpus, kMean, kPerplexity, kRanking };
+
+// True for the kinds whose value is a function of summed rows (all but kRanking).
+bool IsAdditive(MetricKind kind);
 
 const char* MetricKindName(MetricKind kind);
 Result<MetricKind> ParseMetricKind(std::string_view name);
@@ -79,7 +86,13 @@ struct MetricColumn {
   Aggregate aggregate;
 };
 
+// Additive kinds: the value of summed rows. kRanking: the value of the rows concatenated.
 using ValueFn = std::function<double(std::span<const double>)>;
+
+// The value over the rows of the examples `indices` (repetitions allowed; each must be scored):
+// value(sum of the rows), or for the ranking kind value(the rows concatenated).
+double ValueOfRows(const MetricColumn& column, const ValueFn& value,
+                   std::span<const std::size_t> indices);
 
 // Checks a metric's name and options without computing anything (suite loading).
 std::optional<Error> CheckMetricSpec(const MetricSpec& spec);
@@ -100,11 +113,14 @@ MetricColumn MeanColumn(const MetricSpec& spec, std::string display, bool higher
                         std::string signature, const std::vector<std::optional<double>>& values,
                         const std::vector<std::string>& reasons);
 
-// Sums of the rows of `column` for the examples selected by `include` (all when empty).
+// Sums of the rows of `column` for the examples selected by `include` (all when empty); only
+// meaningful for additive kinds.
 std::vector<double> SumRows(const MetricColumn& column, std::span<const bool> include = {});
 
 // The aggregate value and bootstrap interval (percentile method) over the examples selected by
-// `include` (all when empty). No scored example gives NaN values and n = 0.
+// `include` (all when empty). No scored example gives NaN values and n = 0. For the ranking kind
+// a resample on which the metric is undefined (one class only) is drawn but left out of the
+// percentiles; with fewer than half the resamples defined the interval is NaN.
 Result<Aggregate> AggregateColumn(const MetricColumn& column, const ValueFn& value,
                                   const BootstrapSpec& bootstrap,
                                   std::span<const bool> include = {});

@@ -21,13 +21,16 @@ using config::internal::MapReader;
 
 namespace fs = std::filesystem;
 
-constexpr std::array<std::string_view, 16> kTopKeys = {
-    "name",   "dataset",  "prompt",    "target",    "references", "metrics",
-    "slices", "fairness", "discovery", "bootstrap", "baseline",   "comparison",
-    "gate",   "output",   "cache_dir", "server"};
+constexpr std::array<std::string_view, 18> kTopKeys = {
+    "name",       "dataset",    "datasets", "prompt",   "target",    "targets",
+    "references", "metrics",    "slices",   "fairness", "discovery", "bootstrap",
+    "baseline",   "comparison", "gate",     "output",   "cache_dir", "server"};
 constexpr std::array<std::string_view, 8> kDatasetKeys = {
     "path",     "format",          "id_field",     "required",
     "optional", "max_input_chars", "input_fields", "label_field"};
+constexpr std::array<std::string_view, 9> kNamedDatasetKeys = {
+    "name",         "path",       "format", "id_field", "required", "optional", "max_input_chars",
+    "input_fields", "label_field"};
 constexpr std::array<std::string_view, 2> kPromptKeys = {"system", "template"};
 constexpr std::array<std::string_view, 18> kTargetKeys = {"type",
                                                           "path",
@@ -47,6 +50,25 @@ constexpr std::array<std::string_view, 18> kTargetKeys = {"type",
                                                           "backoff_max_seconds",
                                                           "input_price_per_million",
                                                           "output_price_per_million"};
+constexpr std::array<std::string_view, 19> kNamedTargetKeys = {"name",
+                                                               "type",
+                                                               "path",
+                                                               "id_field",
+                                                               "output_field",
+                                                               "base_url",
+                                                               "model",
+                                                               "api_key_env",
+                                                               "temperature",
+                                                               "max_tokens",
+                                                               "concurrency",
+                                                               "requests_per_minute",
+                                                               "tokens_per_minute",
+                                                               "max_retries",
+                                                               "timeout_seconds",
+                                                               "backoff_initial_seconds",
+                                                               "backoff_max_seconds",
+                                                               "input_price_per_million",
+                                                               "output_price_per_million"};
 constexpr std::array<std::string_view, 3> kFairnessKeys = {"group", "label", "positive"};
 constexpr std::array<std::string_view, 5> kDiscoveryKeys = {"metric", "fields", "min_size", "fdr",
                                                             "min_effect"};
@@ -131,38 +153,59 @@ void ReadFields(const MapReader& m, std::string_view key, bool required, Schema&
   }
 }
 
-void ReadDatasetSection(const Field& f, Suite& suite, Diagnostics& diag) {
-  MapReader m(f, diag, kDatasetKeys);
+void ReadDatasetSection(const MapReader& m, const std::string& base_dir, DatasetSpec& d,
+                        Diagnostics& diag) {
   std::string path;
   if (m.String("path", path)) {
-    suite.dataset_path = Resolve(suite.base_dir, path);
+    d.path = Resolve(base_dir, path);
   } else if (!m.Has("path")) {
     m.Missing("path");
   }
   std::string format;
   constexpr std::array<std::string_view, 2> kFormats = {"jsonl", "csv"};
   if (m.Enum("format", kFormats, format)) {
-    suite.dataset_format = format == "csv" ? DatasetFormat::kCsv : DatasetFormat::kJsonl;
-  } else if (!suite.dataset_path.empty()) {
-    auto guessed = FormatFromPath(suite.dataset_path);
+    d.format = format == "csv" ? DatasetFormat::kCsv : DatasetFormat::kJsonl;
+  } else if (!d.path.empty()) {
+    auto guessed = FormatFromPath(d.path);
     if (guessed) {
-      suite.dataset_format = *guessed;
+      d.format = *guessed;
     } else if (auto pf = m.Get("path")) {
-      diag.Add(pf->mark, "dataset.path: " + guessed.error().message());
+      diag.Add(pf->mark, pf->path + ": " + guessed.error().message());
     }
   }
-  m.String("id_field", suite.schema.id_field);
-  ReadFields(m, "required", true, suite.schema, diag);
-  ReadFields(m, "optional", false, suite.schema, diag);
+  m.String("id_field", d.schema.id_field);
+  ReadFields(m, "required", true, d.schema, diag);
+  ReadFields(m, "optional", false, d.schema, diag);
   std::size_t max_chars = 0;
-  if (m.Size("max_input_chars", max_chars)) suite.schema.max_input_chars = max_chars;
-  suite.schema.input_fields = StringList(m, "input_fields", diag);
-  m.String("label_field", suite.schema.label_field);
+  if (m.Size("max_input_chars", max_chars)) d.schema.max_input_chars = max_chars;
+  d.schema.input_fields = StringList(m, "input_fields", diag);
+  m.String("label_field", d.schema.label_field);
 }
 
-void ReadTargetSection(const Field& f, Suite& suite, Diagnostics& diag) {
-  MapReader m(f, diag, kTargetKeys);
-  TargetSpec& t = suite.target;
+// A name of a dataset or target: it becomes part of example ids, run names and folder names.
+bool ValidName(const std::string& name) {
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+  });
+}
+
+// `name:` of an entry of `datasets:` or `targets:`: required, valid and unique.
+void ReadEntryName(const MapReader& m, const char* what, std::set<std::string>& seen,
+                   std::string& out, Diagnostics& diag) {
+  if (!m.String("name", out)) {
+    if (!m.Has("name")) m.Missing("name");
+    return;
+  }
+  const auto f = m.Get("name");
+  if (!ValidName(out)) {
+    diag.Add(f->mark, f->path + ": '" + out + "': a " + what +
+                          " name is 1 to 64 letters, digits, '_' or '-'");
+  } else if (!seen.insert(out).second) {
+    diag.Add(f->mark, f->path + ": duplicate " + what + " name '" + out + "'");
+  }
+}
+
+void ReadTargetSection(const MapReader& m, const Suite& suite, TargetSpec& t, Diagnostics& diag) {
   if (!m.Enum("type", kTargetTypes, t.type) && !m.Has("type")) m.Missing("type");
   EndpointSpec& e = t.endpoint;
   if (t.type == "precomputed") {
@@ -271,9 +314,31 @@ Result<Suite> Parse(const std::string& yaml, const std::string& path) {
   MapReader top(Field{root, root.Mark(), ""}, diag, kTopKeys);
   if (!top.String("name", suite.name)) suite.name = fs::path(path).stem().string();
   if (auto f = top.Get("dataset")) {
-    ReadDatasetSection(*f, suite, diag);
+    if (top.Has("datasets")) diag.Add(f->mark, "dataset: give either dataset or datasets");
+    MapReader m(*f, diag, kDatasetKeys);
+    DatasetSpec d;
+    ReadDatasetSection(m, suite.base_dir, d, diag);
+    suite.datasets.push_back(std::move(d));
+  } else if (auto list = top.Get("datasets")) {
+    std::set<std::string> names;
+    config::internal::ForEachItem(*list, diag, [&](const Field& item) {
+      MapReader m(item, diag, kNamedDatasetKeys);
+      if (!m.is_mapping()) return;
+      DatasetSpec d;
+      ReadEntryName(m, "dataset", names, d.name, diag);
+      ReadDatasetSection(m, suite.base_dir, d, diag);
+      suite.datasets.push_back(std::move(d));
+    });
+    if (suite.datasets.empty() && list->value.IsSequence()) {
+      diag.Add(list->mark, "datasets: expected at least one dataset");
+    }
   } else {
     top.Missing("dataset");
+  }
+  if (!suite.datasets.empty()) {
+    suite.dataset_path = suite.datasets.front().path;
+    suite.dataset_format = suite.datasets.front().format;
+    suite.schema = suite.datasets.front().schema;
   }
   if (auto f = top.Get("prompt")) {
     MapReader m(*f, diag, kPromptKeys);
@@ -281,10 +346,29 @@ Result<Suite> Parse(const std::string& yaml, const std::string& path) {
     m.String("template", suite.prompt_template);
   }
   if (auto f = top.Get("target")) {
-    ReadTargetSection(*f, suite, diag);
+    if (top.Has("targets")) diag.Add(f->mark, "target: give either target or targets");
+    MapReader m(*f, diag, kTargetKeys);
+    ReadTargetSection(m, suite, suite.target, diag);
     if (suite.target.type != "precomputed" && suite.prompt_template.empty()) {
       diag.Add(f->mark, "target: an endpoint target needs prompt.template");
     }
+  } else if (auto list = top.Get("targets")) {
+    std::set<std::string> names;
+    config::internal::ForEachItem(*list, diag, [&](const Field& item) {
+      MapReader m(item, diag, kNamedTargetKeys);
+      if (!m.is_mapping()) return;
+      NamedTarget t;
+      ReadEntryName(m, "target", names, t.name, diag);
+      ReadTargetSection(m, suite, t.spec, diag);
+      if (t.spec.type != "precomputed" && suite.prompt_template.empty()) {
+        diag.Add(item.mark, item.path + ": an endpoint target needs prompt.template");
+      }
+      suite.targets.push_back(std::move(t));
+    });
+    if (suite.targets.empty() && list->value.IsSequence()) {
+      diag.Add(list->mark, "targets: expected at least one target");
+    }
+    if (!suite.targets.empty()) suite.target = suite.targets.front().spec;
   } else {
     top.Missing("target");
   }
@@ -311,6 +395,25 @@ Result<Suite> Parse(const std::string& yaml, const std::string& path) {
     m.Size("min_size", suite.discovery.min_size);
     Double(m, "fdr", 1e-9, 0.999999, suite.discovery.fdr, diag);
     Double(m, "min_effect", 0, 100, suite.discovery.min_effect, diag);
+    // The ranking metrics have no per-example value of the metric to test slices with.
+    const auto ranking = [](const std::string& name) {
+      return name == "roc_auc" || name == "average_precision";
+    };
+    const auto& metrics = suite.metrics;
+    if (!suite.discovery.metric.empty()) {
+      for (const auto& spec : metrics) {
+        if (spec.id == suite.discovery.metric && ranking(spec.name)) {
+          diag.Add(f->mark, "discovery.metric: '" + spec.id +
+                                "' is a ranking metric, which has no per-example value to "
+                                "test slices with; name another metric");
+        }
+      }
+    } else if (!metrics.empty() && std::all_of(metrics.begin(), metrics.end(),
+                                               [&](const auto& x) { return ranking(x.name); })) {
+      diag.Add(f->mark,
+               "discovery: needs a metric with per-example values (roc_auc and "
+               "average_precision have none)");
+    }
   }
   if (auto f = top.Get("bootstrap")) {
     MapReader m(*f, diag, kBootstrapKeys);
@@ -404,6 +507,20 @@ Result<Schema> LoadSchemaFile(const std::string& path) {
   m.String("label_field", schema.label_field);
   if (diag.count() > 0) return fail(ErrorCode::kInvalidArgument);
   return schema;
+}
+
+std::vector<Suite> TargetSuites(const Suite& suite) {
+  if (suite.targets.empty()) return {suite};
+  std::vector<Suite> out;
+  for (const NamedTarget& t : suite.targets) {
+    Suite one = suite;
+    one.targets.clear();
+    one.target = t.spec;
+    one.name = suite.name + "-" + t.name;
+    one.output_dir = (fs::path(suite.output_dir) / t.name).string();
+    out.push_back(std::move(one));
+  }
+  return out;
 }
 
 Result<Suite> LoadSuiteString(const std::string& yaml, const std::string& path) {

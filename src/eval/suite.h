@@ -1,9 +1,10 @@
 #pragma once
 // An evaluation suite: the YAML file `yardstick eval` runs (docs/eval.md describes every key).
 //
-// A suite names one dataset (JSONL or CSV, with its schema), one target (precomputed outputs,
-// or an OpenAI-compatible chat or completions endpoint), a prompt template, the metrics, the
-// fields to slice by, fairness settings, slice discovery, a baseline run, comparison settings
+// A suite names one dataset (JSONL or CSV, with its schema) or several (`datasets:`, evaluated
+// together), one target (precomputed outputs, or an OpenAI-compatible chat or completions
+// endpoint) or several (`targets:`, one run each: TargetSuites), a prompt template, the metrics,
+// the fields to slice by, fairness settings, slice discovery, a baseline run, comparison settings
 // and the gate. Loading checks everything it can without reading the dataset: unknown keys (with
 // a did-you-mean), types, ranges, metric options, gate conditions (and that they name metrics of
 // the suite); every problem is reported at
@@ -44,6 +45,14 @@ struct EndpointSpec {
   std::optional<double> output_price_per_million;
 };
 
+// One dataset of the suite: `dataset:` (no name) or an entry of `datasets:`.
+struct DatasetSpec {
+  std::string name;  // "" for `dataset:`; else the example ids are "<name>/<id>"
+  std::string path;  // resolved
+  std::optional<DatasetFormat> format;
+  Schema schema;  // schema.id_field is the dataset's id field ("" = line numbers)
+};
+
 struct TargetSpec {
   std::string type = "precomputed";  // "precomputed", "openai-chat", "openai-completions"
   // precomputed: outputs read from a JSONL or CSV file, matched to the dataset by id.
@@ -51,6 +60,12 @@ struct TargetSpec {
   std::string id_field = "id";
   std::string output_field = "output";
   EndpointSpec endpoint;  // the openai-* types
+};
+
+// An entry of `targets:`.
+struct NamedTarget {
+  std::string name;
+  TargetSpec spec;
 };
 
 // One metric of the suite, as written: the name and its options (kept as JSON in the run file,
@@ -96,17 +111,22 @@ struct Suite {
   std::string name;
   std::string yaml;  // the file's text, kept in the run file
 
-  // Dataset.
+  // Datasets: one (`dataset:`) or several (`datasets:`, each named). The examples of several
+  // datasets are evaluated together, with ids "<dataset name>/<id>" and a field `dataset`
+  // holding the dataset's name (usable in slices). dataset_path, dataset_format and schema are
+  // the first dataset's.
+  std::vector<DatasetSpec> datasets;
   std::string dataset_path;  // resolved
   std::optional<DatasetFormat> dataset_format;
-  Schema schema;                // schema.id_field is the dataset's id field ("" = line numbers)
+  Schema schema;
   std::string reference_field;  // the field holding the reference(s)
 
   // Prompt: "{{field}}" is replaced by the example's field.
   std::string system_prompt;
   std::string prompt_template;
 
-  TargetSpec target;
+  TargetSpec target;                 // the target (with `targets:`, the first one's)
+  std::vector<NamedTarget> targets;  // `targets:`; empty with `target:`
   std::vector<MetricSpec> metrics;
   std::vector<std::string> slices;
   std::optional<FairnessSpec> fairness;
@@ -124,6 +144,12 @@ struct Suite {
 // Loads and checks a suite file. The error lists every problem as "file:line:col: message".
 Result<Suite> LoadSuite(const std::string& path);
 Result<Suite> LoadSuiteString(const std::string& yaml, const std::string& path);
+
+// The suite of each target: the suite itself without `targets:`; with `targets:` one suite per
+// target, named "<suite>-<target>", with that target and the output folder
+// "<output>/<target>", in the order given. The first is the reference the others are compared
+// with (and compared with `baseline:` itself, when the suite has one).
+std::vector<Suite> TargetSuites(const Suite& suite);
 
 // Loads a schema file for `yardstick validate --schema`: the keys of a suite's dataset section
 // but path and format (id_field, required, optional, max_input_chars, input_fields,

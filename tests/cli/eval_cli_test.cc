@@ -123,6 +123,62 @@ TEST_F(EvalCli, TheFairnessExampleReportsGapsFromACsvDataset) {
   const auto results = nlohmann::json::parse(Slurp(dir_ / "triage" / "results.json"));
   EXPECT_EQ(results["fairness"]["groups"].size(), 3u);
   EXPECT_EQ(results["gaps"][0]["worst"], "apac");
+  // ROC AUC and average precision of p_escalate: scikit-learn's values on the example files
+  // (tests/eval/data/generate_ranking.py, "triage_example" in ranking.json).
+  ASSERT_EQ(results["metrics"].size(), 3u);
+  EXPECT_EQ(results["metrics"][1]["id"], "roc_auc");
+  EXPECT_EQ(results["metrics"][1]["kind"], "ranking");
+  EXPECT_NEAR(results["metrics"][1]["aggregate"]["value"].get<double>(), 0.8425, 1e-12);
+  EXPECT_NEAR(results["metrics"][2]["aggregate"]["value"].get<double>(), 0.6541603290217134, 1e-12);
+  // t002: p_escalate 0.74, but the ticket's action is resolve.
+  EXPECT_EQ(results["examples"][2]["metrics"]["roc_auc"]["stats"],
+            nlohmann::json::parse("[0.74, 0]"));
+  EXPECT_NE(r.out.find("roc_auc=0.7529 ["), std::string::npos) << r.out;  // apac
+  EXPECT_NE(r.out.find("[pass] roc_auc >= 0.8"), std::string::npos) << r.out;
+}
+
+// ROC AUC of a classifier's scores in two saved runs: `yardstick compare` finds the regression
+// with the paired bootstrap over the examples' (score, label) rows.
+TEST_F(EvalCli, CompareFindsARankingRegression) {
+  std::string data, good, bad;
+  for (int i = 0; i < 120; ++i) {
+    const std::string id = "q" + std::to_string(i);
+    const bool positive = i % 3 == 0;
+    data += "{\"id\": \"" + id + "\", \"label\": \"" + (positive ? "yes" : "no") + "\"}\n";
+    // good ranks every positive above every negative but a few; bad mixes them.
+    const double g = (positive ? 0.6 : 0.1) + 0.003 * (i % 97) + (i % 11 == 0 ? 0.3 : 0.0);
+    const double b = 0.1 + 0.007 * ((i * 37) % 101);
+    good += "{\"id\": \"" + id + "\", \"output\": \"" + std::to_string(g) + "\"}\n";
+    bad += "{\"id\": \"" + id + "\", \"output\": \"" + std::to_string(b) + "\"}\n";
+  }
+  Write("d.jsonl", data);
+  Write("good.jsonl", good);
+  Write("bad.jsonl", bad);
+  for (const char* which : {"good", "bad"}) {
+    Write(std::string(which) + ".yaml", "name: " + std::string(which) +
+                                            "\ndataset: {path: d.jsonl, id_field: id}\n"
+                                            "target: {type: precomputed, path: " +
+                                            which +
+                                            ".jsonl}\nreferences: label\n"
+                                            "metrics: [{name: roc_auc, positive: 'yes'}, "
+                                            "{name: average_precision, positive: 'yes'}]\n"
+                                            "bootstrap: {resamples: 200}\noutput: runs/" +
+                                            which + "\n");
+    auto r = Run("eval " + (dir_ / (std::string(which) + ".yaml")).string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  const std::string a = (dir_ / "runs/good").string(), b = (dir_ / "runs/bad").string();
+  auto worse = Run("compare " + a + " " + b + " --resamples 300 --format json");
+  EXPECT_EQ(worse.exit_code, 1) << worse.out << worse.err;
+  const auto summary = nlohmann::json::parse(worse.out);
+  ASSERT_EQ(summary["comparison"].size(), 2u) << worse.out;
+  for (const auto& m : summary["comparison"]) {
+    EXPECT_EQ(m["test"], "paired_bootstrap") << m;
+    EXPECT_EQ(m["regression"], true) << m;
+    EXPECT_LT(m["delta"].get<double>(), -0.2) << m;
+  }
+  auto same = Run("compare " + a + " " + a + " --resamples 50");
+  EXPECT_EQ(same.exit_code, 0) << same.out << same.err;
 }
 
 TEST_F(EvalCli, AFailedGateExits1AndShowsInJunit) {
@@ -234,6 +290,95 @@ TEST_F(EvalCli, CompareExits1OnASignificantRegression) {
   EXPECT_EQ(Run("compare " + a + " " + (dir_ / "none").string()).exit_code, 2);
 }
 
+// Two datasets and two targets (two models on fake servers, the second worse at arithmetic):
+// one run per target, the second compared with the first, the gate applied to both.
+TEST_F(EvalCli, SeveralDatasetsAndTargetsRunTogetherAndTheSecondIsComparedWithTheFirst) {
+  yardstick::testing::FakeOpenAi good_model, weak_model;
+  std::string qa, math;
+  for (int i = 0; i < 30; ++i) {
+    qa += "{\"id\": \"" + std::to_string(i) + "\", \"question\": \"say word" + std::to_string(i) +
+          "\", \"answer\": \"word" + std::to_string(i) + "\"}\n";
+    math +=
+        std::to_string(i) + ",add " + std::to_string(i) + " and 1," + std::to_string(i + 1) + "\n";
+  }
+  Write("qa.jsonl", qa);
+  Write("math.csv", "id,question,answer\n" + math);
+  auto answer = [](const std::string& prompt, bool weak) -> std::string {
+    if (prompt.starts_with("say ")) return prompt.substr(4);
+    const int n = std::stoi(prompt.substr(4));
+    return std::to_string(weak && n % 5 != 0 ? n + 2 : n + 1);
+  };
+  good_model.SetChatReply([answer](const std::string& p) { return answer(p, false); });
+  weak_model.SetChatReply([answer](const std::string& p) { return answer(p, true); });
+  auto target = [](const std::string& name, const std::string& url) {
+    return "  - {name: " + name + ", type: openai-chat, base_url: " + url + ", model: " + name +
+           ", max_retries: 0}\n";
+  };
+  const std::string suite =
+      Write("suite.yaml",
+            "name: pair\ndatasets:\n"
+            "  - {name: qa, path: qa.jsonl, id_field: id}\n"
+            "  - {name: math, path: math.csv, id_field: id}\n"
+            "targets:\n" +
+                target("large", good_model.base_url()) + target("small", weak_model.base_url()) +
+                "prompt: {template: '{{question}}'}\nreferences: answer\n"
+                "metrics: [exact_match]\nslices: [dataset]\n"
+                "bootstrap: {resamples: 100}\ncomparison: {resamples: 100}\n"
+                "gate: [no_significant_regression, 'exact_match >= 0.5']\n");
+  auto r = Run("eval " + suite + " --no-progress");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;  // the small model regresses
+  EXPECT_NE(r.out.find("=== target large (1 of 2), the reference ==="), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("=== target small (2 of 2) ==="), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("large: gate PASS"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("small: gate FAIL"), std::string::npos) << r.out;
+  EXPECT_EQ(good_model.requests(), 60);
+  EXPECT_EQ(weak_model.requests(), 60);
+  const auto large = nlohmann::json::parse(Slurp(dir_ / "runs/pair/large/results.json"));
+  const auto small = nlohmann::json::parse(Slurp(dir_ / "runs/pair/small/results.json"));
+  EXPECT_EQ(large["suite"]["name"], "pair-large");
+  EXPECT_EQ(small["run_id"].get<std::string>().rfind("pair-small-", 0), 0u);
+  ASSERT_EQ(small["examples"].size(), 60u);
+  EXPECT_EQ(small["examples"][0]["id"], "qa/0");
+  EXPECT_EQ(small["examples"][30]["id"], "math/0");
+  EXPECT_EQ(small["examples"][31]["fields"]["dataset"], "math");
+  EXPECT_EQ(large["metrics"][0]["aggregate"]["value"], 1.0);
+  EXPECT_DOUBLE_EQ(small["metrics"][0]["aggregate"]["value"].get<double>(), 36.0 / 60.0);
+  // Slices by dataset: the small model fails on math only.
+  for (const auto& slice : small["slices"]) {
+    EXPECT_EQ(slice["field"], "dataset");
+    EXPECT_DOUBLE_EQ(slice["metrics"]["exact_match"]["value"].get<double>(),
+                     slice["value"] == "qa" ? 1.0 : 0.2);
+  }
+  // The comparison with the first target and the gate of each.
+  EXPECT_EQ(small["comparison"]["baseline"], "pair-large");
+  EXPECT_EQ(small["comparison"]["metrics"][0]["test"], "mcnemar");
+  EXPECT_EQ(small["comparison"]["metrics"][0]["regression"], true);
+  EXPECT_EQ(small["gate"]["passed"], false);
+  EXPECT_FALSE(large.contains("comparison"));
+  EXPECT_EQ(large["gate"]["passed"], true);
+  EXPECT_NE(large["gate"]["conditions"][0]["detail"].get<std::string>().find("reference"),
+            std::string::npos);
+  // Again from the cache, with --output; then as JSON with a gate both pass: exit 0, one
+  // summary per target.
+  auto again = Run("eval " + suite + " --no-progress --format json --output " +
+                   (dir_ / "again").string() + " --gate 'exact_match >= 0.5'");
+  const std::string suite_passing =
+      Write("passing.yaml", Slurp(suite).substr(0, Slurp(suite).find("gate:")) +
+                                "gate: ['exact_match >= 0.5']\ncache_dir: .yardstick-cache\n");
+  auto passing = Run("eval " + suite_passing + " --no-progress --format json");
+  EXPECT_EQ(passing.exit_code, 0) << passing.out << passing.err;
+  const auto summary = nlohmann::json::parse(passing.out);
+  ASSERT_EQ(summary["targets"].size(), 2u) << passing.out;
+  EXPECT_EQ(summary["targets"][0]["target"], "large");
+  EXPECT_EQ(summary["targets"][1]["suite"], "pair-small");
+  EXPECT_EQ(summary["targets"][1]["cache_hits"], 60);
+  EXPECT_EQ(summary["gate"]["passed"], true);
+  EXPECT_EQ(good_model.requests(), 60);  // everything came from the cache
+  // --output names the folder holding one run folder per target.
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_TRUE(fs::exists(dir_ / "again" / "small" / "results.json"));
+}
+
 // Kills an eval run against the fake server part-way, then reruns it: every answer cached
 // before the kill is reused, and only the rest is requested.
 TEST_F(EvalCli, AnInterruptedRunResumesFromTheCache) {
@@ -330,6 +475,27 @@ TEST_F(EvalCli, ARunIsPushedToTheServerAsScores) {
   // The run id is saved with the run.
   const auto results = nlohmann::json::parse(Slurp(dir_ / "run" / "results.json"));
   EXPECT_EQ(results["run_id"].get<std::string>().rfind("pushed-", 0), 0u);
+  // Two more runs of the same suite started back to back (within a second, often within a
+  // millisecond) get ids of their own, and the server stores both.
+  auto third = Run("eval " + suite + " --output " + (dir_ / "run3").string(), "YS_TEST_KEY=" + key);
+  auto fourth =
+      Run("eval " + suite + " --output " + (dir_ / "run4").string(), "YS_TEST_KEY=" + key);
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  ASSERT_EQ(fourth.exit_code, 0) << fourth.err;
+  EXPECT_NE(fourth.err.find("4 scores stored, 0 already there, 0 rejected"), std::string::npos)
+      << fourth.err;
+  const std::string id3 = nlohmann::json::parse(Slurp(dir_ / "run3" / "results.json"))["run_id"];
+  const std::string id4 = nlohmann::json::parse(Slurp(dir_ / "run4" / "results.json"))["run_id"];
+  EXPECT_NE(id3, id4);
+  auto runs = http.Get("/v1/eval-runs?suite=pushed", {{"Authorization", "Bearer " + key}});
+  ASSERT_TRUE(runs);
+  ASSERT_EQ(runs->status, 200) << runs->body;
+  const auto listed = nlohmann::json::parse(runs->body)["eval_runs"];
+  ASSERT_EQ(listed.size(), 3u) << runs->body;
+  // Newest first: the ids sort by creation time.
+  EXPECT_EQ(listed[0]["id"], id4);
+  EXPECT_EQ(listed[1]["id"], id3);
+  EXPECT_EQ(listed[2]["id"], results["run_id"]);
 }
 
 // The report opens in headless Chromium with no network access and no console errors.

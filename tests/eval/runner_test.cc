@@ -161,6 +161,59 @@ TEST_F(RunnerTest, PrecomputedOutputsAreMatchedByIdAndMissingOnesCounted) {
   EXPECT_EQ(fake_.requests(), 0);
 }
 
+TEST_F(RunnerTest, RunIdsAreUniqueSortableAndOldRunsKeepTheirs) {
+  std::ofstream(dir_ / "out.jsonl") << R"({"id": "q1", "output": "A:Q: hello"})"
+                                    << "\n";
+  auto suite = LoadSuiteString(
+      "name: ids\ndataset: {path: data.jsonl, id_field: id}\n"
+      "target: {type: precomputed, path: out.jsonl}\nreferences: answer\n"
+      "bootstrap: {resamples: 10}\nmetrics: [exact_match]\n",
+      (dir_ / "suite.yaml").string());
+  ASSERT_TRUE(suite) << suite.error().message();
+  auto a = RunSuite(*suite, {});
+  auto b = RunSuite(*suite, {});
+  ASSERT_TRUE(a && b);
+  // Started back to back (usually within one millisecond): still two ids.
+  EXPECT_NE(RunId(*a), RunId(*b));
+  // "ids-" + YYYYMMDDTHHMMSSZ + "-" + milliseconds + "-" + 6 hex digits, from the creation time.
+  const std::string id = RunId(*a);
+  ASSERT_EQ(a->created.size(), 24u) << a->created;  // 2026-11-27T02:13:50.123Z
+  std::string stamp;
+  for (char c : a->created.substr(0, 19)) {
+    if (c != '-' && c != ':') stamp += c;
+  }
+  EXPECT_EQ(id.substr(0, id.size() - 7), "ids-" + stamp + "Z-" + a->created.substr(20, 3)) << id;
+  EXPECT_EQ(id[id.size() - 7], '-');
+  EXPECT_EQ(id.find_first_not_of("0123456789abcdef", id.size() - 6), std::string::npos) << id;
+  EXPECT_EQ(id.find('.'), std::string::npos) << id;
+  // The id travels with the document.
+  auto again = RunFromJson(RunToJson(*a), "a");
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_EQ(RunId(*again), id);
+  EXPECT_EQ(RunToJson(*again)["run_id"], id);
+  // A run saved by an older version: second-resolution time, the derived id or none at all.
+  nlohmann::json old = RunToJson(*a);
+  old["created"] = "2026-11-20T10:00:00Z";
+  old["run_id"] = "ids-20261120T100000Z";
+  auto legacy = RunFromJson(old, "old");
+  ASSERT_TRUE(legacy) << legacy.error().message();
+  EXPECT_EQ(RunId(*legacy), "ids-20261120T100000Z");
+  EXPECT_EQ(RunToJson(*legacy)["run_id"], "ids-20261120T100000Z");
+  old.erase("run_id");
+  auto older = RunFromJson(old, "old");
+  ASSERT_TRUE(older) << older.error().message();
+  EXPECT_EQ(RunId(*older), "ids-20261120T100000Z");
+  // and it compares with a new run.
+  auto cmp = CompareRuns(*older, *b, {}, "old");
+  ASSERT_TRUE(cmp) << cmp.error().message();
+  EXPECT_EQ(cmp->metrics.size(), 1u);
+  // An id that is not the suite's is refused.
+  for (const char* bad : {"other-20261120T100000Z", "ids-a\nb", ""}) {
+    old["run_id"] = bad;
+    EXPECT_FALSE(RunFromJson(old, "old")) << bad;
+  }
+}
+
 TEST(JudgeScore, ToleratesRealModelOutput) {
   EXPECT_EQ(ExtractJudgeScore("Score: 4", 1, 5), 4.0);
   EXPECT_EQ(ExtractJudgeScore("The answer is good.\n\n**Score**: 5", 1, 5), 5.0);
