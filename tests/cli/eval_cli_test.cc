@@ -496,6 +496,35 @@ TEST_F(EvalCli, ARunIsPushedToTheServerAsScores) {
   EXPECT_EQ(listed[0]["id"], id4);
   EXPECT_EQ(listed[1]["id"], id3);
   EXPECT_EQ(listed[2]["id"], results["run_id"]);
+
+  // A suite with two targets pushes one run per target, each under its own name.
+  Write("o2.jsonl", "{\"id\": \"a\", \"output\": \"x\"}\n{\"id\": \"b\", \"output\": \"y\"}\n");
+  const std::string multi = Write("multi.yaml",
+                                  "name: multi\ndataset: {path: d.jsonl, id_field: id}\n"
+                                  "targets:\n  - {name: first, type: precomputed, path: o.jsonl}\n"
+                                  "  - {name: second, type: precomputed, path: o2.jsonl}\n"
+                                  "references: ref\nmetrics: [exact_match]\nserver: {url: " +
+                                      server.base_url() + ", api_key_env: YS_TEST_KEY}\n");
+  auto both = Run("eval " + multi + " --output " + (dir_ / "multi").string(), "YS_TEST_KEY=" + key);
+  ASSERT_EQ(both.exit_code, 0) << both.err;
+  for (const char* target : {"first", "second"}) {
+    const std::string name = std::string("multi-") + target;
+    const std::string id =
+        nlohmann::json::parse(Slurp(dir_ / "multi" / target / "results.json"))["run_id"];
+    EXPECT_EQ(id.rfind(name + "-", 0), 0u) << id;
+    auto stored = http.Get("/v1/eval-runs/" + id, {{"Authorization", "Bearer " + key}});
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->status, 200) << name << ": " << stored->body;
+  }
+  auto second_scores = http.Get("/v1/scores?from=now-1d&name=eval.exact_match&limit=1000",
+                                {{"Authorization", "Bearer " + key}});
+  ASSERT_TRUE(second_scores);
+  int from_multi = 0;
+  const auto all_scores = nlohmann::json::parse(second_scores->body)["scores"];
+  for (const auto& s : all_scores) {
+    from_multi += s["conversation_id"].get<std::string>().rfind("eval-run:multi-", 0) == 0;
+  }
+  EXPECT_EQ(from_multi, 4) << second_scores->body << both.err;  // two examples per target
 }
 
 // The report opens in headless Chromium with no network access and no console errors.
