@@ -92,7 +92,7 @@ class Engine::Impl {
   // Reads from the store run without the lock (the store is thread-safe), so batches of
   // different requests are evaluated in parallel; the fired set, state.db and firing are
   // guarded by mutex_.
-  Result<std::vector<Fired>> OnBatch(const model::Batch& batch) {
+  Result<std::vector<Fired>> OnBatch(const model::Batch& batch, const store::AppendResult* append) {
     {
       std::lock_guard lock(mutex_);
       RetryUnfinished();
@@ -117,12 +117,19 @@ class Engine::Impl {
       }
       if (!conv.empty()) touched[{s.project, conv}].scores.push_back(&s);
     }
+    // Conversations the batch started: everything stored of them is in the batch.
+    std::set<std::pair<std::string, std::string>> started;
+    if (append != nullptr && append->new_conversations_known) {
+      started.insert(append->new_conversations.begin(), append->new_conversations.end());
+    }
     std::vector<Fired> fired;
     for (const auto& [id, t] : touched) {
       const auto& [project, conversation] = id;
       std::optional<store::Conversation> stored;
       auto load = [&]() -> Result<const store::Conversation*> {
-        if (!stored) {
+        if (!stored && started.contains(id)) {
+          stored = FromBatch(batch, project, conversation, t.scores);
+        } else if (!stored) {
           auto c = options_.store->GetConversation(project, conversation);
           if (!c) return std::unexpected(c.error());
           stored = std::move(*c);
@@ -165,6 +172,32 @@ class Engine::Impl {
   }
 
  private:
+  // A conversation the batch started, as the store would return it: its calls, scores and
+  // outcomes in the batch, in time order.
+  static store::Conversation FromBatch(const model::Batch& batch, const std::string& project,
+                                       const std::string& conversation,
+                                       const std::vector<const model::Score*>& scores) {
+    store::Conversation c;
+    c.id = conversation;
+    for (const auto& call : batch.calls) {
+      if (call.project == project && call.conversation_id == conversation) c.calls.push_back(call);
+    }
+    for (const auto* s : scores) c.scores.push_back(*s);
+    for (const auto& o : batch.outcomes) {
+      if (o.project == project && o.conversation_id == conversation) c.outcomes.push_back(o);
+    }
+    std::stable_sort(
+        c.calls.begin(), c.calls.end(),
+        [](const model::Call& a, const model::Call& b) { return a.start_ns < b.start_ns; });
+    std::stable_sort(
+        c.scores.begin(), c.scores.end(),
+        [](const model::Score& a, const model::Score& b) { return a.time_ns < b.time_ns; });
+    std::stable_sort(
+        c.outcomes.begin(), c.outcomes.end(),
+        [](const model::Outcome& a, const model::Outcome& b) { return a.time_ns < b.time_ns; });
+    return c;
+  }
+
   // The calls of a conversation (ids, times, status; no text) in start order, for the
   // conversation rules. The first batch of a conversation reads it from the store; later
   // batches add their calls to the cached copy. Entries only grow (union by call id), so
@@ -323,8 +356,9 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 
-Result<std::vector<Fired>> Engine::OnBatch(const model::Batch& batch) {
-  return impl_->OnBatch(batch);
+Result<std::vector<Fired>> Engine::OnBatch(const model::Batch& batch,
+                                           const store::AppendResult* append) {
+  return impl_->OnBatch(batch, append);
 }
 
 }  // namespace yardstick::escalation

@@ -34,6 +34,7 @@
 namespace yardstick::store {
 class Store;
 struct Conversation;
+struct AppendResult;
 }  // namespace yardstick::store
 
 namespace yardstick::notify {
@@ -101,8 +102,11 @@ class Engine {
 
   // Evaluates the rules for the conversations in a batch the store has accepted (records
   // already redacted). Returns the escalations this call fired (already fired ones are not
-  // fired again).
-  Result<std::vector<Fired>> OnBatch(const model::Batch& batch);
+  // fired again). `append`, the store's answer for the batch, may say which conversations the
+  // batch started (AppendResult::new_conversations): those are not read back from the store,
+  // as the batch holds all of them.
+  Result<std::vector<Fired>> OnBatch(const model::Batch& batch,
+                                     const store::AppendResult* append = nullptr);
 
   class Impl;
 

@@ -104,9 +104,9 @@ Result<std::unique_ptr<escalation::Engine>> OpenEscalations(const config::Config
   return escalation::Engine::Open(std::move(o));
 }
 
-void EvaluateEscalations(escalation::Engine& engine, const model::Batch& batch, Registry& metrics,
-                         Logger& log) {
-  auto fired = engine.OnBatch(batch);
+void EvaluateEscalations(escalation::Engine& engine, const model::Batch& batch,
+                         const store::AppendResult& append, Registry& metrics, Logger& log) {
+  auto fired = engine.OnBatch(batch, &append);
   if (!fired) {
     log.Error("escalation failed", {{"error", fired.error().message()}});
     return;

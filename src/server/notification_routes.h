@@ -21,7 +21,8 @@
 
 namespace yardstick::store {
 class Store;
-}
+struct AppendResult;
+}  // namespace yardstick::store
 
 namespace yardstick::server {
 
@@ -36,10 +37,10 @@ Result<std::unique_ptr<escalation::Engine>> OpenEscalations(const config::Config
                                                             notify::Outbox* outbox,
                                                             Registry& metrics);
 
-// Evaluates the escalation rules for a batch the store accepted; failures are logged (the
-// records are stored either way).
-void EvaluateEscalations(escalation::Engine& engine, const model::Batch& batch, Registry& metrics,
-                         Logger& log);
+// Evaluates the escalation rules for a batch the store accepted (`append` is the store's
+// answer); failures are logged (the records are stored either way).
+void EvaluateEscalations(escalation::Engine& engine, const model::Batch& batch,
+                         const store::AppendResult& append, Registry& metrics, Logger& log);
 
 // Authenticates a request as the server's other /v1 routes do (see Server::Impl::Authorize).
 using AuthorizeFn = std::function<std::optional<Principal>(

@@ -435,7 +435,7 @@ class Server::Impl {
                          static_cast<double>(batch.outcomes.size()));
       metrics_.Increment("yardstick_duplicate_records_total", {},
                          static_cast<double>(r->duplicates));
-      if (rt->escalations) EvaluateEscalations(*rt->escalations, batch, metrics_, log_);
+      if (rt->escalations) EvaluateEscalations(*rt->escalations, batch, *r, metrics_, log_);
     }
     return r;
   }

@@ -1685,7 +1685,9 @@ class ClickHouseStore final : public Store {
       auto written = spool_.Write(merged);
       for (Pending* p : group) {
         if (written) {
-          p->done.set_value(AppendResult{p->batch->size(), 0});
+          AppendResult spooled;
+          spooled.stored = p->batch->size();
+          p->done.set_value(std::move(spooled));
         } else {
           p->done.set_value(std::unexpected(written.error()));
         }

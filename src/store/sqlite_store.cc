@@ -476,8 +476,12 @@ class Writer {
   }
 
   Database& db() { return db_; }
-  // The filter of stored call ids (set before the writer thread starts; may be null).
-  void set_id_filter(IdFilter* filter) { id_filter_ = filter; }
+  // The filters of stored call ids and of stored conversations (set before the writer thread
+  // starts; may be null).
+  void set_filters(IdFilter* ids, IdFilter* conversations) {
+    id_filter_ = ids;
+    conversation_filter_ = conversations;
+  }
 
   // Writes a group of batches in one transaction.
   Result<std::vector<AppendResult>> WriteGroup(const std::vector<const model::Batch*>& group) {
@@ -493,6 +497,11 @@ class Writer {
     };
     for (size_t b = 0; b < group.size(); ++b) {
       const model::Batch& batch = *group[b];
+      // Decided once per batch: the filter only ever becomes complete.
+      results[b].new_conversations_known =
+          conversation_filter_ != nullptr && conversation_filter_->complete();
+      batch_new_conversations_ =
+          results[b].new_conversations_known ? &results[b].new_conversations : nullptr;
       for (const auto& call : batch.calls) {
         auto r = InsertCall(call);
         if (!r) return fail(r.error());
@@ -595,6 +604,17 @@ class Writer {
 
   explicit Writer(Database db) : db_(std::move(db)) {}
 
+  // A record of (project, conversation) was stored: the conversation is new to the store when
+  // the complete filter has never seen it (AppendResult::new_conversations).
+  void NoteConversation(const std::string& project, const std::string& conversation_id) {
+    if (conversation_id.empty() || conversation_filter_ == nullptr) return;
+    const auto key = static_cast<uint64_t>(RecordKey(project, conversation_id));
+    if (batch_new_conversations_ != nullptr && !conversation_filter_->MayContain(key)) {
+      batch_new_conversations_->emplace_back(project, conversation_id);
+    }
+    conversation_filter_->Add(key);
+  }
+
   void NoteProject(const std::string& p) {
     if (!known_projects_.contains(p)) new_projects_.insert(p);
   }
@@ -666,6 +686,7 @@ class Writer {
     if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, "insert call: " + db_.ErrorMessage());
     // Added before the commit: a rolled-back call stays in the filter, which only costs a lookup.
     if (id_filter_ != nullptr) id_filter_->Add(filter_key);
+    NoteConversation(c.project, c.conversation_id);
     return true;
   }
 
@@ -727,6 +748,7 @@ class Writer {
     s.Reset();
     if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, "insert score: " + db_.ErrorMessage());
     if (db_.Changes() == 0) return std::optional<Dimensions>();
+    NoteConversation(r.project, linked->first);
     return std::optional<Dimensions>(std::move(linked->second));
   }
 
@@ -751,6 +773,7 @@ class Writer {
       return MakeError(ErrorCode::kIo, "insert outcome: " + db_.ErrorMessage());
     }
     if (db_.Changes() == 0) return std::optional<Dimensions>();
+    NoteConversation(r.project, r.conversation_id);
     return std::optional<Dimensions>(std::move(linked->second));
   }
 
@@ -847,6 +870,8 @@ class Writer {
   std::set<std::string> known_projects_;
   std::set<std::string> new_projects_;
   IdFilter* id_filter_ = nullptr;
+  IdFilter* conversation_filter_ = nullptr;
+  std::vector<std::pair<std::string, std::string>>* batch_new_conversations_ = nullptr;
 };
 
 class SqliteStore final : public Store {
@@ -871,14 +896,17 @@ class SqliteStore final : public Store {
     }
     auto id_filter =
         std::make_unique<IdFilter>(static_cast<size_t>(stored_calls + stored_calls / 2));
+    // Conversations are fewer than calls; planned for as many, it only grows when needed.
+    auto conversation_filter = std::make_unique<IdFilter>(static_cast<size_t>(stored_calls / 2));
     auto writer = Writer::Create(std::move(*db));
     if (!writer) return std::unexpected(writer.error());
-    (*writer)->set_id_filter(id_filter.get());
+    (*writer)->set_filters(id_filter.get(), conversation_filter.get());
     auto checkpointer = Checkpointer::Start((*writer)->db(), options.path, options.synchronous_full,
                                             CheckpointPages());
     if (!checkpointer) return std::unexpected(checkpointer.error());
-    auto store = std::unique_ptr<SqliteStore>(new SqliteStore(
-        options, std::move(*writer), std::move(*checkpointer), std::move(id_filter)));
+    auto store = std::unique_ptr<SqliteStore>(
+        new SqliteStore(options, std::move(*writer), std::move(*checkpointer), std::move(id_filter),
+                        std::move(conversation_filter)));
     return std::unique_ptr<Store>(std::move(store));
   }
 
@@ -1376,30 +1404,47 @@ class SqliteStore final : public Store {
   };
 
   SqliteStore(const SqliteOptions& options, std::unique_ptr<Writer> writer,
-              std::unique_ptr<Checkpointer> checkpointer, std::unique_ptr<IdFilter> id_filter)
+              std::unique_ptr<Checkpointer> checkpointer, std::unique_ptr<IdFilter> id_filter,
+              std::unique_ptr<IdFilter> conversation_filter)
       : options_(options),
         id_filter_(std::move(id_filter)),
+        conversation_filter_(std::move(conversation_filter)),
         writer_(std::move(writer)),
         checkpointer_(std::move(checkpointer)) {
     writer_thread_ = std::thread([this] { WriterLoop(); });
     filter_loader_ = std::thread([this] { LoadIdFilter(); });
   }
 
-  // Adds the id key of every stored call to the filter, from a read snapshot, while the writer
-  // adds the keys it stores; then the filter may answer. On a read error the filter is never
-  // complete and every append looks its ids up, as without a filter.
+  // Adds the id key of every stored call, then the key of every stored conversation, to the
+  // filters, from a read snapshot, while the writer adds the keys it stores; then each filter may
+  // answer. On a read error a filter is never complete, and the store works as without it (every
+  // id looked up, no new conversations reported).
   void LoadIdFilter() {
     auto db = Database::Open(options_.path, true);
     if (!db) return;
-    auto s = db->Prepare("SELECT id_key FROM calls INDEXED BY calls_by_key");
-    if (!s) return;
-    int rc;
-    uint64_t n = 0;
-    while ((rc = s->Step()) == SQLITE_ROW) {
-      id_filter_->Add(static_cast<uint64_t>(s->Int(0)));
-      if ((++n & 0xffff) == 0 && stop_loading_.load(std::memory_order_relaxed)) return;
+    // Rows of `sql` (one integer key, or project and conversation id) into `filter`.
+    auto load = [&](const char* sql, IdFilter& filter, bool pairs) {
+      auto s = db->Prepare(sql);
+      if (!s) return false;
+      int rc;
+      uint64_t n = 0;
+      while ((rc = s->Step()) == SQLITE_ROW) {
+        filter.Add(static_cast<uint64_t>(pairs ? RecordKey(s->Text(0), s->Text(1)) : s->Int(0)));
+        if ((++n & 0xffff) == 0 && stop_loading_.load(std::memory_order_relaxed)) return false;
+      }
+      return rc == SQLITE_DONE;
+    };
+    if (!load("SELECT id_key FROM calls INDEXED BY calls_by_key", *id_filter_, false)) return;
+    id_filter_->MarkComplete();
+    if (load("SELECT conversation_key FROM calls INDEXED BY calls_by_conversation_key WHERE "
+             "conversation_key IS NOT NULL",
+             *conversation_filter_, false) &&
+        load("SELECT DISTINCT project, conversation_id FROM scores WHERE conversation_id <> ''",
+             *conversation_filter_, true) &&
+        load("SELECT DISTINCT project, conversation_id FROM outcomes WHERE conversation_id <> ''",
+             *conversation_filter_, true)) {
+      conversation_filter_->MarkComplete();
     }
-    if (rc == SQLITE_DONE) id_filter_->MarkComplete();
   }
 
   static Result<void> Migrate(Database& db) {
@@ -1671,7 +1716,8 @@ class SqliteStore final : public Store {
   }
 
   SqliteOptions options_;
-  std::unique_ptr<IdFilter> id_filter_;  // before writer_, which points to it
+  std::unique_ptr<IdFilter> id_filter_;  // before writer_, which points to both
+  std::unique_ptr<IdFilter> conversation_filter_;
   std::unique_ptr<Writer> writer_;
   std::unique_ptr<Checkpointer> checkpointer_;
   std::thread writer_thread_;

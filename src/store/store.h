@@ -39,6 +39,12 @@ inline constexpr int64_t kNanosPerDay = 24 * kNanosPerHour;
 struct AppendResult {
   size_t stored = 0;      // records newly stored
   size_t duplicates = 0;  // records ignored because their (project, id) existed
+  // The conversations (project, conversation id) this append stored the first records of:
+  // nothing of them was stored before it. Only when new_conversations_known (the SQLite store,
+  // once it has read its stored conversation keys after an open); a conversation may be left
+  // out (then it is treated as possibly stored), never listed wrongly.
+  bool new_conversations_known = false;
+  std::vector<std::pair<std::string, std::string>> new_conversations;
 };
 
 // A dimension filter: every listed dimension must equal its value.

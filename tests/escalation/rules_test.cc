@@ -212,6 +212,7 @@ TEST(EscalationEngine, FiresOncePerConversationAndRule) {
   ASSERT_TRUE(engine) << engine.error().message();
 
   int n = 0;
+  store::AppendResult appended;  // the store's answer for the last batch, handed to OnBatch
   auto batch_of = [&](bool error) {
     model::Batch b;
     b.calls.push_back(Call("call-" + std::to_string(n), n, error));
@@ -221,23 +222,25 @@ TEST(EscalationEngine, FiresOncePerConversationAndRule) {
     s.conversation_id.clear();  // found through the call in the same batch
     b.scores.push_back(s);
     ++n;
-    EXPECT_TRUE((*st)->Append(b));
+    auto r = (*st)->Append(b);
+    EXPECT_TRUE(r);
+    if (r) appended = *r;
     return b;
   };
-  auto fired = (*engine)->OnBatch(batch_of(true));
+  auto fired = (*engine)->OnBatch(batch_of(true), &appended);
   ASSERT_TRUE(fired) << fired.error().message();
   ASSERT_EQ(fired->size(), 1u);
   EXPECT_EQ((*fired)[0].rule, "thumbs_down");
   EXPECT_EQ((*fired)[0].idempotency_key, IdempotencyKey("shop", "c-1", "thumbs_down"));
-  fired = (*engine)->OnBatch(batch_of(true));  // second error in a row: "failing" fires
+  fired = (*engine)->OnBatch(batch_of(true), &appended);  // second error in a row: fires
   ASSERT_EQ(fired->size(), 1u);
   EXPECT_EQ((*fired)[0].rule, "failing");
   EXPECT_EQ((*fired)[0].reason, "2 failed calls in a row (the last: call call-1, timeout)");
-  EXPECT_EQ((*engine)->OnBatch(batch_of(true))->size(), 0u);
+  EXPECT_EQ((*engine)->OnBatch(batch_of(true), &appended)->size(), 0u);
   engine->reset();
   engine = open();  // a restart remembers what fired
   ASSERT_TRUE(engine);
-  EXPECT_EQ((*engine)->OnBatch(batch_of(true))->size(), 0u);
+  EXPECT_EQ((*engine)->OnBatch(batch_of(true), &appended)->size(), 0u);
 
   auto list = (*outbox)->List({});
   ASSERT_EQ(list->size(), 2u);
@@ -321,6 +324,63 @@ TEST(EscalationEngine, CompletesAnEscalationACrashInterrupted) {
   ASSERT_EQ(outcomes->records.size(), 1u);
   EXPECT_EQ(outcomes->records[0].id, key);
   EXPECT_EQ(outcomes->records[0].user_id, "u-9");
+  outbox->reset();
+  (*st)->Close();
+  std::filesystem::remove_all(dir);
+}
+
+// A conversation the store says the batch started is taken from the batch, not read back: here
+// the store is told a lie (the conversation has two earlier failed calls) to show that the read
+// is skipped; with the true answer the earlier calls count and the rule fires.
+TEST(EscalationEngine, AConversationTheBatchStartedIsNotReadBack) {
+  const std::string dir = testing::MakeTempDir("yardstick-escalation-started");
+  ASSERT_FALSE(dir.empty());
+  store::SqliteOptions so;
+  so.path = dir + "/yardstick.db";
+  auto st = store::OpenSqliteStore(so);
+  ASSERT_TRUE(st);
+  config::NotifierConfig crm;
+  crm.name = "crm";
+  crm.type = "webhook";
+  crm.url = "http://127.0.0.1:1/tickets";
+  notify::OutboxOptions oo;
+  oo.path = dir + "/state.db";
+  oo.notifiers = {crm};
+  auto outbox = notify::Outbox::Open(oo);
+  ASSERT_TRUE(outbox);
+  auto failing = Rule("failing", "failed_calls");
+  failing.failed_calls = 3;
+  EngineOptions eo;
+  eo.path = dir + "/state.db";
+  eo.rules = {failing};
+  eo.store = st->get();
+  eo.outbox = outbox->get();
+  model::Batch earlier;
+  earlier.calls = {Call("e1", 0, true), Call("e2", 1, true)};
+  ASSERT_TRUE((*st)->Append(earlier));
+  model::Batch batch;
+  batch.calls = {Call("e3", 2, true)};
+  auto appended = (*st)->Append(batch);
+  ASSERT_TRUE(appended);
+  EXPECT_TRUE(appended->new_conversations.empty());  // c-1 was stored before
+
+  store::AppendResult lie;
+  lie.new_conversations_known = true;
+  lie.new_conversations = {{"shop", "c-1"}};
+  {
+    auto engine = Engine::Open(eo);
+    ASSERT_TRUE(engine);
+    EXPECT_EQ((*engine)->OnBatch(batch, &lie)->size(), 0u);  // sees one failed call, not three
+  }
+  eo.path = dir + "/state2.db";  // nothing fired, nothing cached
+  {
+    auto engine = Engine::Open(eo);
+    ASSERT_TRUE(engine);
+    auto fired = (*engine)->OnBatch(batch, &*appended);
+    ASSERT_TRUE(fired);
+    ASSERT_EQ(fired->size(), 1u);
+    EXPECT_EQ((*fired)[0].rule, "failing");
+  }
   outbox->reset();
   (*st)->Close();
   std::filesystem::remove_all(dir);

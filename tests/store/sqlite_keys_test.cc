@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -308,6 +309,86 @@ TEST_F(SqliteKeys, DuplicatesAreFoundWhileAndAfterTheIdFilterLoads) {
     }
     store->Close();
   }
+}
+
+// An append lists the conversations it started (AppendResult::new_conversations) once the
+// store has read the stored ones after an open; never one that was stored before.
+TEST_F(SqliteKeys, AppendsListTheConversationsTheyStart) {
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  auto sorted = [](Pairs p) {
+    std::sort(p.begin(), p.end());
+    return p;
+  };
+  int next = 0;
+  auto call = [&](const std::string& conversation) {
+    model::Call c = Call("p", next++);
+    c.conversation_id = conversation;
+    return c;
+  };
+  // Appends calls without a conversation until the store knows its conversations (it reads
+  // them on a thread of its own after the open).
+  auto wait_known = [&](Store& store) {
+    for (int i = 0; i < 500; ++i) {
+      model::Batch b;
+      b.calls = {call("")};
+      auto r = store.Append(b);
+      if (!r) return false;
+      if (r->new_conversations_known) return r->new_conversations.empty();
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  };
+  {
+    auto store = Open();
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(wait_known(*store));
+    model::Batch b;
+    b.calls = {call("n1"), call("n1"), call("n2")};
+    model::Score score = Score("p", 900);
+    score.call_id.clear();
+    score.conversation_id = "s1";  // a conversation with a score only
+    b.scores = {score};
+    model::Outcome outcome;
+    outcome.project = "p";
+    outcome.id = "o-1";
+    outcome.conversation_id = "o1";
+    outcome.name = "resolved";
+    outcome.value = 1;
+    outcome.time_ns = kT0;
+    b.outcomes = {outcome};
+    auto r = store->Append(b);
+    ASSERT_TRUE(r) << r.error().message();
+    EXPECT_TRUE(r->new_conversations_known);
+    EXPECT_EQ(sorted(r->new_conversations),
+              (Pairs{{"p", "n1"}, {"p", "n2"}, {"p", "o1"}, {"p", "s1"}}));
+    // The same records again (duplicates), a later call of n1, and a new conversation.
+    auto again = store->Append(b);
+    ASSERT_TRUE(again);
+    EXPECT_TRUE(again->new_conversations.empty());
+    model::Batch later;
+    later.calls = {call("n1"), call("n3")};
+    auto r2 = store->Append(later);
+    ASSERT_TRUE(r2);
+    EXPECT_EQ(r2->new_conversations, (Pairs{{"p", "n3"}}));
+    // The same conversation id in another project is another conversation.
+    model::Batch other;
+    other.calls = {call("n1")};
+    other.calls[0].project = "q";
+    auto r3 = store->Append(other);
+    ASSERT_TRUE(r3);
+    EXPECT_EQ(r3->new_conversations, (Pairs{{"q", "n1"}}));
+    store->Close();
+  }
+  // After a reopen the stored conversations are read back: none of them is new again.
+  auto store = Open();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(wait_known(*store));
+  model::Batch b;
+  b.calls = {call("n1"), call("n2"), call("n3"), call("o1"), call("s1"), call("n4")};
+  auto r = store->Append(b);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->new_conversations, (Pairs{{"p", "n4"}}));
+  store->Close();
 }
 
 }  // namespace
