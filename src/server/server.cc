@@ -293,9 +293,19 @@ class Server::Impl {
     if (!p->admin) return SendError(res, 403, "forbidden", "reloading needs the admin key");
     auto r = Reload();
     if (!r) {
-      const bool unsupported = r.error().code() == ErrorCode::kUnsupported;
-      return SendError(res, unsupported ? 409 : 400,
-                       unsupported ? "failed_precondition" : "invalid_config", r.error().message());
+      switch (r.error().code()) {
+        case ErrorCode::kUnsupported:
+          return SendError(res, 409, "failed_precondition", r.error().message());
+        case ErrorCode::kInvalidArgument:
+        case ErrorCode::kParse:
+        case ErrorCode::kNotFound:
+          return SendError(res, 400, "invalid_config", r.error().message());
+        case ErrorCode::kIo:
+        case ErrorCode::kInternal:
+          break;
+      }
+      // The file was fine but something failed while applying it (e.g. state.db).
+      return SendError(res, 500, "internal", r.error().message());
     }
     res.set_content(Dump({{"status", "reloaded"},
                           {"file", config_.source_path},
