@@ -1,5 +1,6 @@
 #include "store/clickhouse_rollups.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 
@@ -41,14 +42,28 @@ void WriteDims(RowWriter& w, const Dimensions& d) {
 }
 
 // Tuple(Array(Int32), Array(UInt64)): the keys ascending, then their counts (sumMap's form).
-void WriteMap(RowWriter& w, const std::map<int32_t, uint64_t>& m) {
-  w.Varint(m.size());
-  for (const auto& [key, count] : m) w.I32(key);
-  w.Varint(m.size());
-  for (const auto& [key, count] : m) w.Fixed(count);
+void WriteMap(RowWriter& w, const BucketCounts& m) {
+  w.Varint(m.buckets().size());
+  for (const auto& [key, count] : m.buckets()) w.I32(key);
+  w.Varint(m.buckets().size());
+  for (const auto& [key, count] : m.buckets()) w.Fixed(count);
 }
 
 }  // namespace
+
+void BucketCounts::Add(int32_t key) {
+  if (!buckets_.empty() && buckets_.back().first == key) {
+    ++buckets_.back().second;
+    return;
+  }
+  const auto it = std::lower_bound(buckets_.begin(), buckets_.end(), key,
+                                   [](const auto& b, int32_t k) { return b.first < k; });
+  if (it != buckets_.end() && it->first == key) {
+    ++it->second;
+  } else {
+    buckets_.emplace(it, key, 1);
+  }
+}
 
 size_t CallRollupBuilder::KeyHash::operator()(const Key& k) const {
   return HashKey(k.group, k.resolution, k.ts);
@@ -58,14 +73,21 @@ size_t RecordRollupBuilder::KeyHash::operator()(const Key& k) const {
 }
 
 uint32_t CallRollupBuilder::GroupOf(const std::string& project, const Dimensions& dims) {
-  std::string key;
-  RowWriter w(key);
+  scratch_.clear();
+  RowWriter w(scratch_);
   w.String(project);
   WriteDims(w, dims);
-  const auto [it, inserted] =
-      group_index_.try_emplace(std::move(key), static_cast<uint32_t>(groups_.size()));
-  if (inserted) groups_.emplace_back(project, dims);
-  return it->second;
+  if (const auto it = group_index_.find(scratch_); it != group_index_.end()) return it->second;
+  const auto index = static_cast<uint32_t>(groups_.size());
+  group_index_.emplace(scratch_, index);
+  groups_.emplace_back(project, dims);
+  return index;
+}
+
+CallRollupBuilder::Cell& CallRollupBuilder::CellOf(const Key& key) {
+  const auto [it, inserted] = cell_index_.try_emplace(key, static_cast<uint32_t>(cells_.size()));
+  if (inserted) cells_.emplace_back(key, Cell{});
+  return cells_[it->second].second;
 }
 
 void CallRollupBuilder::Add(const model::Call& c, const Dimensions& dims, double latency_s,
@@ -74,10 +96,7 @@ void CallRollupBuilder::Add(const model::Call& c, const Dimensions& dims, double
   const bool priced = c.cost_usd.has_value() && std::isfinite(*c.cost_usd);
   const double ttft = c.ttft_s.value_or(0);
   for (uint8_t resolution = 0; resolution < 3; ++resolution) {
-    const Key key{group, resolution, BucketStart(c.start_ns, resolution)};
-    auto [it, inserted] = cells_.try_emplace(key);
-    if (inserted) order_.push_back(key);
-    Cell& cell = it->second;
+    Cell& cell = CellOf(Key{group, resolution, BucketStart(c.start_ns, resolution)});
     // min/max start from the first row, as ClickHouse's min() and max() do.
     if (cell.calls == 0 || latency_s < cell.lat_min) cell.lat_min = latency_s;
     if (cell.calls == 0 || latency_s > cell.lat_max) cell.lat_max = latency_s;
@@ -85,13 +104,13 @@ void CallRollupBuilder::Add(const model::Call& c, const Dimensions& dims, double
     if (c.status == model::CallStatus::kError) ++cell.errors;
     cell.lat_sum += latency_s;
     cell.lat_sumsq += latency_s * latency_s;
-    ++cell.lat_map[latency_key];
+    cell.lat_map.Add(latency_key);
     if (ttft_ok) {
       if (cell.tt_count == 0 || ttft < cell.tt_min) cell.tt_min = ttft;
       if (cell.tt_count == 0 || ttft > cell.tt_max) cell.tt_max = ttft;
       ++cell.tt_count;
       cell.tt_sum += ttft;
-      ++cell.tt_map[ttft_key];
+      cell.tt_map.Add(ttft_key);
     }
     if (c.input_tokens > 0) cell.in_tokens += static_cast<uint64_t>(c.input_tokens);
     if (c.output_tokens > 0) cell.out_tokens += static_cast<uint64_t>(c.output_tokens);
@@ -107,8 +126,7 @@ void CallRollupBuilder::Add(const model::Call& c, const Dimensions& dims, double
 }
 
 size_t CallRollupBuilder::Write(RowWriter& w, uint64_t insert_id) const {
-  for (const Key& key : order_) {
-    const Cell& cell = cells_.at(key);
+  for (const auto& [key, cell] : cells_) {
     const auto& [project, dims] = groups_[key.group];
     w.String(project);
     w.U8(key.resolution);
@@ -136,28 +154,32 @@ size_t CallRollupBuilder::Write(RowWriter& w, uint64_t insert_id) const {
     w.F64(cell.cost_sumsq);
     w.Fixed(insert_id);
   }
-  return order_.size();
+  return cells_.size();
 }
 
-void RecordRollupBuilder::Add(Group group, int64_t time_ns, bool valued, double value,
-                              bool labeled) {
-  std::string gkey;
-  {
-    RowWriter w(gkey);
-    w.U8(group.kind);
-    w.String(group.project);
-    w.String(group.name);
-    w.String(group.source);
-    WriteDims(w, group.dims);
+void RecordRollupBuilder::Add(uint8_t kind, const std::string& project, const std::string& name,
+                              const std::string& source, const Dimensions& dims, int64_t time_ns,
+                              bool valued, double value, bool labeled) {
+  scratch_.clear();
+  RowWriter w(scratch_);
+  w.U8(kind);
+  w.String(project);
+  w.String(name);
+  w.String(source);
+  WriteDims(w, dims);
+  uint32_t group;
+  if (const auto it = group_index_.find(scratch_); it != group_index_.end()) {
+    group = it->second;
+  } else {
+    group = static_cast<uint32_t>(groups_.size());
+    group_index_.emplace(scratch_, group);
+    groups_.push_back(Group{kind, project, name, source, dims});
   }
-  const auto [git, ginserted] =
-      group_index_.try_emplace(std::move(gkey), static_cast<uint32_t>(groups_.size()));
-  if (ginserted) groups_.push_back(std::move(group));
   for (uint8_t resolution = 0; resolution < 3; ++resolution) {
-    const Key key{git->second, resolution, BucketStart(time_ns, resolution)};
-    auto [it, inserted] = cells_.try_emplace(key);
-    if (inserted) order_.push_back(key);
-    Cell& cell = it->second;
+    const Key key{group, resolution, BucketStart(time_ns, resolution)};
+    const auto [it, inserted] = cell_index_.try_emplace(key, static_cast<uint32_t>(cells_.size()));
+    if (inserted) cells_.emplace_back(key, Cell{});
+    Cell& cell = cells_[it->second].second;
     if (labeled) ++cell.labeled;
     if (!valued) continue;
     ++cell.count;
@@ -172,16 +194,16 @@ void RecordRollupBuilder::Add(Group group, int64_t time_ns, bool valued, double 
 
 void RecordRollupBuilder::AddScore(const model::Score& s, const Dimensions& dims, bool valued,
                                    bool labeled) {
-  Add(Group{1, s.project, s.name, s.source, dims}, s.time_ns, valued, s.value.value_or(0), labeled);
+  Add(1, s.project, s.name, s.source, dims, s.time_ns, valued, s.value.value_or(0), labeled);
 }
 
 void RecordRollupBuilder::AddOutcome(const model::Outcome& o, const Dimensions& dims) {
-  Add(Group{2, o.project, o.name, "", dims}, o.time_ns, std::isfinite(o.value), o.value, false);
+  static const std::string kNoSource;
+  Add(2, o.project, o.name, kNoSource, dims, o.time_ns, std::isfinite(o.value), o.value, false);
 }
 
 size_t RecordRollupBuilder::Write(RowWriter& w, uint64_t insert_id) const {
-  for (const Key& key : order_) {
-    const Cell& cell = cells_.at(key);
+  for (const auto& [key, cell] : cells_) {
     const Group& g = groups_[key.group];
     w.U8(g.kind);
     w.String(g.project);
@@ -200,7 +222,7 @@ size_t RecordRollupBuilder::Write(RowWriter& w, uint64_t insert_id) const {
     w.Fixed(cell.labeled);
     w.Fixed(insert_id);
   }
-  return order_.size();
+  return cells_.size();
 }
 
 }  // namespace yardstick::store::clickhouse

@@ -10,7 +10,6 @@
 // rounding; everything else is equal.
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -20,6 +19,16 @@
 #include "store/clickhouse_codec.h"
 
 namespace yardstick::store::clickhouse {
+
+// DDSketch bucket counts of one rollup row: keys ascending with their counts.
+class BucketCounts {
+ public:
+  void Add(int32_t key);
+  const std::vector<std::pair<int32_t, uint64_t>>& buckets() const { return buckets_; }
+
+ private:
+  std::vector<std::pair<int32_t, uint64_t>> buckets_;
+};
 
 // Column lists of the rollup tables, in the order Write emits them.
 extern const char* const kCallRollupColumns;
@@ -38,10 +47,10 @@ class CallRollupBuilder {
   struct Cell {
     uint64_t calls = 0, errors = 0;
     double lat_sum = 0, lat_sumsq = 0, lat_min = 0, lat_max = 0;
-    std::map<int32_t, uint64_t> lat_map;
+    BucketCounts lat_map;
     uint64_t tt_count = 0;
     double tt_sum = 0, tt_min = 0, tt_max = 0;
-    std::map<int32_t, uint64_t> tt_map;
+    BucketCounts tt_map;
     uint64_t in_tokens = 0, out_tokens = 0, cr_tokens = 0, rs_tokens = 0;
     uint64_t token_calls = 0, priced_calls = 0;
     double cost_sum = 0, cost_sumsq = 0;
@@ -57,10 +66,13 @@ class CallRollupBuilder {
   };
   uint32_t GroupOf(const std::string& project, const Dimensions& dims);
 
+  Cell& CellOf(const Key& key);
+
+  std::string scratch_;  // the encoded group key being looked up
   std::unordered_map<std::string, uint32_t> group_index_;
   std::vector<std::pair<std::string, Dimensions>> groups_;
-  std::unordered_map<Key, Cell, KeyHash> cells_;
-  std::vector<Key> order_;  // cells in order of first appearance
+  std::unordered_map<Key, uint32_t, KeyHash> cell_index_;  // into cells_
+  std::vector<std::pair<Key, Cell>> cells_;                // in order of first appearance
 };
 
 class RecordRollupBuilder {
@@ -92,12 +104,15 @@ class RecordRollupBuilder {
     std::string project, name, source;
     Dimensions dims;
   };
-  void Add(Group group, int64_t time_ns, bool valued, double value, bool labeled);
+  void Add(uint8_t kind, const std::string& project, const std::string& name,
+           const std::string& source, const Dimensions& dims, int64_t time_ns, bool valued,
+           double value, bool labeled);
 
+  std::string scratch_;
   std::unordered_map<std::string, uint32_t> group_index_;
   std::vector<Group> groups_;
-  std::unordered_map<Key, Cell, KeyHash> cells_;
-  std::vector<Key> order_;
+  std::unordered_map<Key, uint32_t, KeyHash> cell_index_;
+  std::vector<std::pair<Key, Cell>> cells_;
 };
 
 }  // namespace yardstick::store::clickhouse
