@@ -936,6 +936,24 @@ class ClickHouseStore final : public Store {
     return std::unexpected(ToError(endpoints_.back(), last));
   }
 
+  // Inserts a group's rollup rows. With a cluster they go straight into the local table of one
+  // shard (the endpoint the insert_id selects, else the next one that answers): all rows of the
+  // insert on one shard, as the Distributed table's insert_id sharding places them, without its
+  // extra hop. Reads and the repair go through the Distributed table.
+  Result<void> InsertRollupRows(const std::string& table, const std::string& local,
+                                const char* columns, std::string rows, uint64_t insert_id) {
+    if (options_.cluster.empty()) return Insert(table, columns, std::move(rows));
+    Response last;
+    const size_t n = endpoints_.size();
+    for (size_t k = 0; k < n; ++k) {
+      const Endpoint& e = endpoints_[(insert_id + k) % n];
+      last = http_.Insert(e, local, columns, k + 1 == n ? std::move(rows) : rows, false);
+      if (last.failure == Failure::kNone) return {};
+      if (last.failure == Failure::kRejected) return std::unexpected(ToError(e, last));
+    }
+    return std::unexpected(ToError(endpoints_[(insert_id + n - 1) % n], last));
+  }
+
   // Small metadata tables (projects, keys) live on every server.
   Result<void> InsertEverywhere(const std::string& table, const std::string& columns,
                                 const std::string& rows) {
@@ -1570,7 +1588,9 @@ class ClickHouseStore final : public Store {
       std::string rows;
       RowWriter w(rows);
       call_rollups.Write(w, insert_id);
-      if (auto r = Insert(tables_.call_rollups, kCallRollupColumns, std::move(rows)); !r) {
+      if (auto r = InsertRollupRows(tables_.call_rollups, tables_.call_rollups_local,
+                                    kCallRollupColumns, std::move(rows), insert_id);
+          !r) {
         return std::unexpected(r.error());
       }
     }
@@ -1578,7 +1598,9 @@ class ClickHouseStore final : public Store {
       std::string rows;
       RowWriter w(rows);
       record_rollups.Write(w, insert_id);
-      if (auto r = Insert(tables_.record_rollups, kRecordRollupColumns, std::move(rows)); !r) {
+      if (auto r = InsertRollupRows(tables_.record_rollups, tables_.record_rollups_local,
+                                    kRecordRollupColumns, std::move(rows), insert_id);
+          !r) {
         return std::unexpected(r.error());
       }
     }
