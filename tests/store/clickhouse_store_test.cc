@@ -249,7 +249,7 @@ TEST(ClickHouseStore, RefusedInsertsAreErrorsNotSpooled) {
   EXPECT_TRUE(std::filesystem::is_empty(spool));
 }
 
-// ClickHouse writes an insert's raw part before its views' rollup parts; when the rollups of an
+// The writer inserts a group's raw rows before its rollup rows; when the rollups of an
 // insert are missing (here: the hour and day rollups deleted behind the store's back), the retry
 // of the batch rebuilds them from the raw rows instead of leaving the KPIs short.
 TEST(ClickHouseStore, ARetryRebuildsRollupsAnInterruptedInsertLeftOut) {
