@@ -4,8 +4,8 @@
 // time, id); every inserted group gets minute, hour and day rollup rows (counts, sums, min/max
 // and DDSketch bucket counts as sumMap-able arrays), which queries merge with sum() and sumMap().
 // The writer computes them in the client (clickhouse_rollups.h); RollupInsert derives the same
-// rows on the server for the repair. With a cluster, every table exists per shard as <name>_local and a
-// Distributed table <name> spans the shards.
+// rows on the server for the repair. With a cluster, every table exists per shard as <name>_local
+// and a Distributed table <name> spans the shards.
 
 #include <cstdint>
 #include <string>
