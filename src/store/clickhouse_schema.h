@@ -2,9 +2,10 @@
 // The ClickHouse backend's schema and its migrations (internal to the store; see
 // docs/clickhouse.md). Raw tables are MergeTree partitioned by month and ordered by (project,
 // time, id); every inserted group gets minute, hour and day rollup rows (counts, sums, min/max
-// and DDSketch bucket counts as sumMap-able arrays) by RollupInsert, which queries merge with
-// sum() and sumMap(). With a cluster, every table exists per shard as <name>_local and a
-// Distributed table <name> spans the shards.
+// and DDSketch bucket counts as sumMap-able arrays), which queries merge with sum() and sumMap().
+// The writer computes them in the client (clickhouse_rollups.h); RollupInsert derives the same
+// rows on the server for the repair. With a cluster, every table exists per shard as <name>_local
+// and a Distributed table <name> spans the shards.
 
 #include <cstdint>
 #include <string>
@@ -36,12 +37,12 @@ inline constexpr const char* kOutcomeDerivedColumns =
     "model, route, prompt_version, variant, environment, valued, insert_id";
 
 // Every raw row and every rollup row carries the insert_id of the INSERT that wrote it (one per
-// written group). After inserting a group's raw rows the backend derives their rollups on the
-// server with this statement, once per resolution: INSERT INTO <rollups> SELECT <aggregation>
-// FROM <raw table> WHERE `where` (the group's insert_id, projects and time range). A failure
-// between the raw insert and the rollup inserts leaves raw rows without (some) rollups; a retry
-// finds the raw rows stored (and does not insert them again) and runs the missing rollup
-// inserts. kind 0 calls, 1 scores, 2 outcomes; resolution 0 minute, 1 hour, 2 day.
+// written group). After inserting a group's raw rows the writer inserts the rollup rows it
+// computed from them. A failure between the raw insert and the rollup inserts leaves raw rows
+// without (some) rollups; a retry finds the raw rows stored (and does not insert them again) and
+// derives the missing rollups on the server with this statement, once per resolution: INSERT
+// INTO <rollups> SELECT <aggregation> FROM <raw table> WHERE `where` (the group's insert_id and
+// the retention cut). kind 0 calls, 1 scores, 2 outcomes; resolution 0 minute, 1 hour, 2 day.
 std::string RollupInsert(int kind, int resolution, const std::string& database, bool cluster,
                          const std::string& where);
 

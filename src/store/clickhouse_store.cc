@@ -27,6 +27,7 @@
 
 #include "store/clickhouse_codec.h"
 #include "store/clickhouse_http.h"
+#include "store/clickhouse_rollups.h"
 #include "store/clickhouse_schema.h"
 #include "store/store.h"
 #include "store/time_plan.h"
@@ -935,6 +936,24 @@ class ClickHouseStore final : public Store {
     return std::unexpected(ToError(endpoints_.back(), last));
   }
 
+  // Inserts a group's rollup rows. With a cluster they go straight into the local table of one
+  // shard (the endpoint the insert_id selects, else the next one that answers): all rows of the
+  // insert on one shard, as the Distributed table's insert_id sharding places them, without its
+  // extra hop. Reads and the repair go through the Distributed table.
+  Result<void> InsertRollupRows(const std::string& table, const std::string& local,
+                                const char* columns, std::string rows, uint64_t insert_id) {
+    if (options_.cluster.empty()) return Insert(table, columns, std::move(rows));
+    Response last;
+    const size_t n = endpoints_.size();
+    for (size_t k = 0; k < n; ++k) {
+      const Endpoint& e = endpoints_[(insert_id + k) % n];
+      last = http_.Insert(e, local, columns, k + 1 == n ? std::move(rows) : rows, false);
+      if (last.failure == Failure::kNone) return {};
+      if (last.failure == Failure::kRejected) return std::unexpected(ToError(e, last));
+    }
+    return std::unexpected(ToError(endpoints_[(insert_id + n - 1) % n], last));
+  }
+
   // Small metadata tables (projects, keys) live on every server.
   Result<void> InsertEverywhere(const std::string& table, const std::string& columns,
                                 const std::string& rows) {
@@ -1394,6 +1413,9 @@ class ClickHouseStore final : public Store {
     std::set<std::string> projects;
     std::string call_rows;
     size_t call_count = 0;
+    // The group's rollup rows, computed from the rows it writes (see clickhouse_rollups.h).
+    CallRollupBuilder call_rollups;
+    RecordRollupBuilder record_rollups;
     {
       RowWriter w(call_rows);
       for (size_t b = 0; b < group.size(); ++b) {
@@ -1406,12 +1428,15 @@ class ClickHouseStore final : public Store {
           w.String(c.model());
           const double latency = c.latency_s();
           w.F64(latency);
-          w.I32(StoredKey(latency));
           const bool ttft_ok = c.ttft_s && std::isfinite(*c.ttft_s) && *c.ttft_s >= 0;
+          const int32_t latency_key = StoredKey(latency);
+          w.I32(latency_key);
+          const int32_t ttft_key = ttft_ok ? StoredKey(*c.ttft_s) : 0;
           w.U8(ttft_ok);
-          w.I32(ttft_ok ? StoredKey(*c.ttft_s) : 0);
+          w.I32(ttft_key);
           w.Fixed(insert_id);
           LinkedCall link{c.conversation_id, DimensionsOf(c), c.start_ns};
+          call_rollups.Add(c, link.dims, latency, latency_key, ttft_ok, ttft_key);
           if (!c.conversation_id.empty()) {
             auto& latest = latest_by_conversation[{c.project, c.conversation_id}];
             if (latest.conversation_id.empty() || c.start_ns >= latest.start_ns) latest = link;
@@ -1507,9 +1532,11 @@ class ClickHouseStore final : public Store {
             w.String(*d);
           }
           const bool valued = s.value && std::isfinite(*s.value);
+          const bool labeled = !valued && !s.label.empty();
           w.U8(valued);
-          w.U8(!valued && !s.label.empty());
+          w.U8(labeled);
           w.Fixed(insert_id);
+          record_rollups.AddScore(s, dims, valued, labeled);
         }
       }
     }
@@ -1529,36 +1556,7 @@ class ClickHouseStore final : public Store {
           }
           w.U8(std::isfinite(o.value));
           w.Fixed(insert_id);
-        }
-      }
-    }
-    // The rollups of this group: derived on the server from the rows just inserted.
-    struct Range {
-      std::set<std::string> projects;
-      int64_t lo = INT64_MAX, hi = INT64_MIN;
-      void Add(const std::string& p, int64_t t) {
-        projects.insert(p);
-        lo = std::min(lo, t);
-        hi = std::max(hi, t);
-      }
-      std::string Where(const char* column) const {
-        return "project IN (" + InList(projects) + ") AND " + column + " >= " + std::to_string(lo) +
-               " AND " + column + " <= " + std::to_string(hi);
-      }
-    };
-    Range ranges[3];
-    for (size_t b = 0; b < group.size(); ++b) {
-      for (size_t i = 0; i < group[b]->calls.size(); ++i) {
-        if ((*new_calls)[b][i])
-          ranges[0].Add(group[b]->calls[i].project, group[b]->calls[i].start_ns);
-      }
-      for (size_t i = 0; i < group[b]->scores.size(); ++i) {
-        if ((*new_scores)[b][i])
-          ranges[1].Add(group[b]->scores[i].project, group[b]->scores[i].time_ns);
-      }
-      for (size_t i = 0; i < group[b]->outcomes.size(); ++i) {
-        if ((*new_outcomes)[b][i]) {
-          ranges[2].Add(group[b]->outcomes[i].project, group[b]->outcomes[i].time_ns);
+          record_rollups.AddOutcome(o, dims);
         }
       }
     }
@@ -1584,10 +1582,24 @@ class ClickHouseStore final : public Store {
         return std::unexpected(r.error());
       }
     }
-    for (int kind = 0; kind < 3; ++kind) {
-      if (ranges[kind].projects.empty()) continue;
-      if (auto r = InsertRollups(kind, insert_id,
-                                 ranges[kind].Where(kind == 0 ? "start_ns" : "time_ns"), {0, 1, 2});
+    // Then their rollups: one insert per rollup table. A failure here leaves raw rows without
+    // rollups, which the retry of the group repairs (RepairRollups).
+    if (!call_rollups.empty()) {
+      std::string rows;
+      RowWriter w(rows);
+      call_rollups.Write(w, insert_id);
+      if (auto r = InsertRollupRows(tables_.call_rollups, tables_.call_rollups_local,
+                                    kCallRollupColumns, std::move(rows), insert_id);
+          !r) {
+        return std::unexpected(r.error());
+      }
+    }
+    if (!record_rollups.empty()) {
+      std::string rows;
+      RowWriter w(rows);
+      record_rollups.Write(w, insert_id);
+      if (auto r = InsertRollupRows(tables_.record_rollups, tables_.record_rollups_local,
+                                    kRecordRollupColumns, std::move(rows), insert_id);
           !r) {
         return std::unexpected(r.error());
       }
