@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "support/polling.h"
 #include "support/server_process.h"
 #include "support/webhook_receiver.h"
 
@@ -24,25 +25,6 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kAdminKey = "test-admin-key-0123456789abcdef";
-
-std::string IsoNow(int offset_ms = 0) {
-  const auto now = std::chrono::system_clock::now() + std::chrono::milliseconds(offset_ms);
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-bool WaitFor(const std::function<bool()>& done, int seconds = 60) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return done();
-}
 
 // The alerts of the Alertmanager payloads a receiver got, with the Idempotency-Key of each.
 std::vector<std::pair<std::string, json>> Delivered(const WebhookReceiver& receiver) {
