@@ -176,24 +176,56 @@ TEST(EscalationRules, DocumentCarriesTheConversation) {
   EXPECT_EQ(doc["scores"][1]["label"], "fail");
 }
 
+// A store and an outbox (to an unreachable CRM) in a fresh directory, for the engine tests;
+// removed at the end.
+struct World {
+  explicit World(const std::string& prefix) : dir(testing::MakeTempDir(prefix)) {
+    if (dir.empty()) {
+      error = "no temporary directory";
+      return;
+    }
+    store::SqliteOptions so;
+    so.path = dir + "/yardstick.db";
+    auto st = store::OpenSqliteStore(so);
+    if (!st) {
+      error = st.error().message();
+      return;
+    }
+    config::NotifierConfig crm;
+    crm.name = "crm";
+    crm.type = "webhook";
+    crm.url = "http://127.0.0.1:1/tickets";
+    notify::OutboxOptions oo;
+    oo.path = dir + "/state.db";
+    oo.notifiers = {crm};
+    auto box = notify::Outbox::Open(oo);
+    if (!box) {
+      error = box.error().message();
+      return;
+    }
+    store = Result<std::unique_ptr<store::Store>>(std::move(*st));
+    outbox = Result<std::unique_ptr<notify::Outbox>>(std::move(*box));
+  }
+  ~World() {
+    if (outbox && *outbox) outbox->reset();
+    if (store && *store) (*store)->Close();
+    if (!dir.empty()) std::filesystem::remove_all(dir);
+  }
+  bool ok() const { return error.empty(); }
+
+  std::string dir, error;
+  Result<std::unique_ptr<store::Store>> store = std::unique_ptr<store::Store>();
+  Result<std::unique_ptr<notify::Outbox>> outbox = std::unique_ptr<notify::Outbox>();
+};
+
 // The engine over a real SQLite store and outbox: each (conversation, rule) fires once, even
 // when matching records keep arriving and after a reopen; the outcome is stored.
 TEST(EscalationEngine, FiresOncePerConversationAndRule) {
-  const std::string dir = testing::MakeTempDir("yardstick-escalation-engine");
-  ASSERT_FALSE(dir.empty());
-  store::SqliteOptions so;
-  so.path = dir + "/yardstick.db";
-  auto st = store::OpenSqliteStore(so);
-  ASSERT_TRUE(st) << st.error().message();
-  config::NotifierConfig crm;
-  crm.name = "crm";
-  crm.type = "webhook";
-  crm.url = "http://127.0.0.1:1/tickets";
-  notify::OutboxOptions oo;
-  oo.path = dir + "/state.db";
-  oo.notifiers = {crm};
-  auto outbox = notify::Outbox::Open(oo);
-  ASSERT_TRUE(outbox) << outbox.error().message();
+  World w("yardstick-escalation-engine");
+  ASSERT_TRUE(w.ok()) << w.error;
+  const std::string& dir = w.dir;
+  auto& st = w.store;
+  auto& outbox = w.outbox;
   auto thumbs = Rule("thumbs_down", "score");
   thumbs.score_name = "thumbs";
   thumbs.equals = 0;
@@ -260,29 +292,16 @@ TEST(EscalationEngine, FiresOncePerConversationAndRule) {
   EXPECT_EQ(outcomes->records[0].conversation_id, "c-1");
   EXPECT_EQ(outcomes->records[0].user_id, "u-1");
   engine->reset();
-  outbox->reset();
-  (*st)->Close();
-  std::filesystem::remove_all(dir);
 }
 
 // An escalation recorded but not completed (the process died between recording it and
 // enqueuing it) is completed when the engine opens again: one message, one outcome.
 TEST(EscalationEngine, CompletesAnEscalationACrashInterrupted) {
-  const std::string dir = testing::MakeTempDir("yardstick-escalation-recover");
-  ASSERT_FALSE(dir.empty());
-  store::SqliteOptions so;
-  so.path = dir + "/yardstick.db";
-  auto st = store::OpenSqliteStore(so);
-  ASSERT_TRUE(st);
-  config::NotifierConfig crm;
-  crm.name = "crm";
-  crm.type = "webhook";
-  crm.url = "http://127.0.0.1:1/tickets";
-  notify::OutboxOptions oo;
-  oo.path = dir + "/state.db";
-  oo.notifiers = {crm};
-  auto outbox = notify::Outbox::Open(oo);
-  ASSERT_TRUE(outbox);
+  World w("yardstick-escalation-recover");
+  ASSERT_TRUE(w.ok()) << w.error;
+  const std::string& dir = w.dir;
+  auto& st = w.store;
+  auto& outbox = w.outbox;
   auto rule = Rule("long", "max_turns");
   rule.max_turns = 1;
   EngineOptions eo;
@@ -324,30 +343,17 @@ TEST(EscalationEngine, CompletesAnEscalationACrashInterrupted) {
   ASSERT_EQ(outcomes->records.size(), 1u);
   EXPECT_EQ(outcomes->records[0].id, key);
   EXPECT_EQ(outcomes->records[0].user_id, "u-9");
-  outbox->reset();
-  (*st)->Close();
-  std::filesystem::remove_all(dir);
 }
 
 // A conversation the store says the batch started is taken from the batch, not read back: here
 // the store is told a lie (the conversation has two earlier failed calls) to show that the read
 // is skipped; with the true answer the earlier calls count and the rule fires.
 TEST(EscalationEngine, AConversationTheBatchStartedIsNotReadBack) {
-  const std::string dir = testing::MakeTempDir("yardstick-escalation-started");
-  ASSERT_FALSE(dir.empty());
-  store::SqliteOptions so;
-  so.path = dir + "/yardstick.db";
-  auto st = store::OpenSqliteStore(so);
-  ASSERT_TRUE(st);
-  config::NotifierConfig crm;
-  crm.name = "crm";
-  crm.type = "webhook";
-  crm.url = "http://127.0.0.1:1/tickets";
-  notify::OutboxOptions oo;
-  oo.path = dir + "/state.db";
-  oo.notifiers = {crm};
-  auto outbox = notify::Outbox::Open(oo);
-  ASSERT_TRUE(outbox);
+  World w("yardstick-escalation-started");
+  ASSERT_TRUE(w.ok()) << w.error;
+  const std::string& dir = w.dir;
+  auto& st = w.store;
+  auto& outbox = w.outbox;
   auto failing = Rule("failing", "failed_calls");
   failing.failed_calls = 3;
   EngineOptions eo;
@@ -381,9 +387,6 @@ TEST(EscalationEngine, AConversationTheBatchStartedIsNotReadBack) {
     ASSERT_EQ(fired->size(), 1u);
     EXPECT_EQ((*fired)[0].rule, "failing");
   }
-  outbox->reset();
-  (*st)->Close();
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
