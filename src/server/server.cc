@@ -1086,6 +1086,14 @@ class Server::Impl {
     // route so that no route, wherever it is registered, is ever shadowed by it.
     http_.set_error_handler(httplib::Server::HandlerWithResponse(
         [this](const httplib::Request& req, httplib::Response& res) {
+          if (res.status == 400 && res.body.empty()) {
+            // httplib's own 400s (no route ran): a request it could not read. A POST without
+            // Content-Length (`curl -X POST` without data) ends here after the read timeout.
+            SendError(res, 400, "invalid_argument",
+                      "malformed HTTP request: expected a request line, headers, and for a POST "
+                      "a body with Content-Length (0 when empty) or chunked transfer encoding");
+            return httplib::Server::HandlerResponse::Handled;
+          }
           if (res.status != 404 || !res.body.empty())
             return httplib::Server::HandlerResponse::Unhandled;
           const bool get = req.method == "GET" || req.method == "HEAD";

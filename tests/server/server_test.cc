@@ -2,8 +2,13 @@
 // data directory, driven over HTTP. KPI answers are checked against values computed here from
 // the records sent.
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -158,6 +163,38 @@ TEST_F(ServerTest, HealthReadinessAndMetrics) {
   EXPECT_NE(m->body.find("yardstick_ingested_records_total{kind=\"call\"} 10"), std::string::npos);
   EXPECT_NE(m->body.find("process_resident_memory_bytes"), std::string::npos);
   EXPECT_NE(m->body.find("yardstick_redactions_total{kind=\"email\"} 10"), std::string::npos);
+}
+
+// A raw exchange on a fresh connection; returns what the server wrote until it closed, a JSON
+// body arrived, or 5 s passed.
+std::string RawExchange(int port, const std::string& request) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return "";
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval timeout{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  std::string out;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size())) {
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) {
+      out.append(buf, static_cast<size_t>(n));
+      if (out.find("\r\n\r\n") != std::string::npos && out.find('}') != std::string::npos) break;
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+TEST_F(ServerTest, AMalformedRequestGetsAJsonError) {
+  const std::string answer = RawExchange(server_->port(), "NOT HTTP\r\n\r\n");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 400", 0), 0u) << answer;
+  EXPECT_NE(answer.find("application/json"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("malformed HTTP request"), std::string::npos) << answer;
 }
 
 TEST_F(ServerTest, IngestThenKpisMatchIndependentComputation) {
