@@ -12,16 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kJson = "application/json";
-
-std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-void SendError(httplib::Response& res, int status, std::string_view code,
-               std::string_view message) {
-  res.status = status;
-  res.set_content(ErrorBody(code, message), kJson);
-}
-
 json TimeOrNull(int64_t ns) { return ns > 0 ? json(FormatRfc3339(ns)) : json(nullptr); }
 
 json ValueOrNull(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
@@ -216,7 +206,7 @@ void HandleAlerts(alerts::Engine* engine, const Authorizer& authorize, const htt
                       {"timeline", std::move(*tl)}});
     }
   }
-  res.set_content(Dump({{"alerts", std::move(list)}}), kJson);
+  res.set_content(JsonText({{"alerts", std::move(list)}}), kJson);
 }
 
 void HandleHistory(alerts::Engine* engine, const Authorizer& authorize, const httplib::Request& req,
@@ -238,7 +228,7 @@ void HandleHistory(alerts::Engine* engine, const Authorizer& authorize, const ht
   if (!history) return SendError(res, 500, "internal", history.error().message());
   json list = json::array();
   for (const auto& t : *history) list.push_back(TransitionJson(t));
-  res.set_content(Dump({{"transitions", std::move(list)}}), kJson);
+  res.set_content(JsonText({{"transitions", std::move(list)}}), kJson);
 }
 
 void HandleRules(alerts::Engine* engine, const Authorizer& authorize, const httplib::Request& req,
@@ -283,7 +273,7 @@ void HandleRules(alerts::Engine* engine, const Authorizer& authorize, const http
                     {"pending", st.pending},
                     {"firing", st.firing}});
   }
-  res.set_content(Dump({{"rules", std::move(list)}}), kJson);
+  res.set_content(JsonText({{"rules", std::move(list)}}), kJson);
 }
 
 class OutboxAlertSink : public alerts::AlertSink {
@@ -386,7 +376,7 @@ void RegisterAlertRoutes(httplib::Server& http, AlertEngineFn current, Authorize
           created.error().message());
     }
     res.status = 201;
-    res.set_content(Dump(SilenceJson(*created, now)), kJson);
+    res.set_content(JsonText(SilenceJson(*created, now)), kJson);
   });
   http.Get("/v1/silences",
            [current, authorize](const httplib::Request& req, httplib::Response& res) {
@@ -402,7 +392,7 @@ void RegisterAlertRoutes(httplib::Server& http, AlertEngineFn current, Authorize
                if (!status.empty() && status != alerts::SilenceStatus(s, now)) continue;
                out.push_back(SilenceJson(s, now));
              }
-             res.set_content(Dump({{"silences", std::move(out)}}), kJson);
+             res.set_content(JsonText({{"silences", std::move(out)}}), kJson);
            });
   http.Delete(R"(/v1/silences/([A-Za-z0-9-]+))",
               [current, authorize](const httplib::Request& req, httplib::Response& res) {
@@ -416,7 +406,7 @@ void RegisterAlertRoutes(httplib::Server& http, AlertEngineFn current, Authorize
                   return SendError(res, missing ? 404 : 500, missing ? "not_found" : "internal",
                                    r.error().message());
                 }
-                res.set_content(Dump({{"id", id}, {"status", "expired"}}), kJson);
+                res.set_content(JsonText({{"id", id}, {"status", "expired"}}), kJson);
               });
 }
 

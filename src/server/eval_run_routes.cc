@@ -18,8 +18,6 @@ namespace {
 using nlohmann::json;
 using sqlite::Database;
 
-constexpr const char* kJson = "application/json";
-
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS eval_runs (
   project     TEXT NOT NULL,
@@ -34,12 +32,6 @@ CREATE TABLE IF NOT EXISTS eval_runs (
 );
 CREATE INDEX IF NOT EXISTS eval_runs_by_created ON eval_runs (project, created);
 )sql";
-
-void SendError(httplib::Response& res, int status, std::string_view code,
-               std::string_view message) {
-  res.status = status;
-  res.set_content(ErrorBody(code, message), kJson);
-}
 
 json Num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 

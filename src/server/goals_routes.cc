@@ -12,15 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kJson = "application/json";
 constexpr int64_t kNanosPerSecond = 1'000'000'000;
-
-std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-void Fail(httplib::Response& res, int status, std::string_view code, std::string_view message) {
-  res.status = status;
-  res.set_content(ErrorBody(code, message), kJson);
-}
 
 int StatusOf(const Error& e) {
   switch (e.code()) {
@@ -38,11 +30,11 @@ int StatusOf(const Error& e) {
 
 void FailWith(httplib::Response& res, const Error& e) {
   const int status = StatusOf(e);
-  Fail(res, status,
-       status == 404   ? "not_found"
-       : status == 400 ? "invalid_argument"
-                       : "internal",
-       e.message());
+  SendError(res, status,
+            status == 404   ? "not_found"
+            : status == 400 ? "invalid_argument"
+                            : "internal",
+            e.message());
 }
 
 json Opt(std::optional<double> v) { return v ? json(*v) : json(nullptr); }
@@ -134,7 +126,7 @@ bool ParseTime(const httplib::Request& req, httplib::Response& res, const char* 
   }
   auto t = ParseTimeParam(req.get_param_value(name), NowNanos());
   if (!t) {
-    Fail(res, 400, "invalid_argument", std::string(name) + ": " + t.error().message());
+    SendError(res, 400, "invalid_argument", std::string(name) + ": " + t.error().message());
     return false;
   }
   out = *t;
@@ -166,7 +158,7 @@ class Routes {
         sparkline = -1;
       }
       if (sparkline < 0 || sparkline > 500) {
-        return Fail(res, 400, "invalid_argument", "sparkline: expected an integer 0..500");
+        return SendError(res, 400, "invalid_argument", "sparkline: expected an integer 0..500");
       }
     }
     const int64_t now = NowNanos();
@@ -213,14 +205,14 @@ class Routes {
       }
       list.push_back(std::move(item));
     }
-    res.set_content(Dump({{"goals", std::move(list)}}), kJson);
+    res.set_content(JsonText({{"goals", std::move(list)}}), kJson);
   }
 
   void CreateBaseline(const httplib::Request& req, httplib::Response& res) {
     std::string project;
     if (!c_.authorize(req, res, true, &project)) return;
     const json body = json::parse(req.body, nullptr, false);
-    if (!body.is_object()) return Fail(res, 400, "invalid_argument", "expected a JSON object");
+    if (!body.is_object()) return SendError(res, 400, "invalid_argument", "expected a JSON object");
     auto str = [&](const char* key) -> std::optional<std::string> {
       if (!body.contains(key)) return std::string();
       if (!body[key].is_string()) return std::nullopt;
@@ -228,19 +220,20 @@ class Routes {
     };
     const auto name = str("name"), kpi_name = str("kpi"), field = str("field");
     if (!name || !IsBaselineName(*name)) {
-      return Fail(res, 400, "invalid_argument",
-                  "name: expected a string of letters, digits, '_', '-' or '.' (1-128)");
+      return SendError(res, 400, "invalid_argument",
+                       "name: expected a string of letters, digits, '_', '-' or '.' (1-128)");
     }
     if (!kpi_name || !field) {
-      return Fail(res, 400, "invalid_argument", "kpi and field must be strings");
+      return SendError(res, 400, "invalid_argument", "kpi and field must be strings");
     }
     if (body.contains("eval_run")) {
-      return Fail(res, 400, "invalid_argument",
-                  "eval_run: baselines from eval runs are not available in this server version "
-                  "(eval runs are not stored yet); select a time range or a model/prompt version");
+      return SendError(
+          res, 400, "invalid_argument",
+          "eval_run: baselines from eval runs are not available in this server version "
+          "(eval runs are not stored yet); select a time range or a model/prompt version");
     }
     if (kpi_name->empty() == field->empty()) {
-      return Fail(res, 400, "invalid_argument", "give exactly one of kpi and field");
+      return SendError(res, 400, "invalid_argument", "give exactly one of kpi and field");
     }
     baselines::Baseline b;
     b.project = project;
@@ -249,17 +242,17 @@ class Routes {
     b.spec.kpi = *kpi_name;
     b.spec.field = *field;
     if (!b.spec.kpi.empty() && !c_.kpis()->Find(b.spec.kpi)) {
-      return Fail(res, 400, "invalid_argument", "kpi: unknown KPI '" + b.spec.kpi + "'");
+      return SendError(res, 400, "invalid_argument", "kpi: unknown KPI '" + b.spec.kpi + "'");
     }
     for (const char* key : {"params", "filter"}) {
       if (!body.contains(key)) continue;
       if (!body[key].is_object()) {
-        return Fail(res, 400, "invalid_argument", std::string(key) + ": expected an object");
+        return SendError(res, 400, "invalid_argument", std::string(key) + ": expected an object");
       }
       for (const auto& [k, v] : body[key].items()) {
         if (!v.is_string()) {
-          return Fail(res, 400, "invalid_argument",
-                      std::string(key) + "." + k + ": expected a string");
+          return SendError(res, 400, "invalid_argument",
+                           std::string(key) + "." + k + ": expected a string");
         }
         if (std::string_view(key) == "params") {
           b.spec.params[k] = v.get<std::string>();
@@ -274,50 +267,53 @@ class Routes {
       const json& v = body["version"];
       if (!v.is_object() || v.size() != 1 || !v.begin().value().is_string() ||
           (v.begin().key() != "model" && v.begin().key() != "prompt_version")) {
-        return Fail(res, 400, "invalid_argument",
-                    "version: expected {\"model\": \"...\"} or {\"prompt_version\": \"...\"}");
+        return SendError(res, 400, "invalid_argument",
+                         "version: expected {\"model\": \"...\"} or {\"prompt_version\": \"...\"}");
       }
       b.selector.version_dimension = v.begin().key();
       b.selector.version = v.begin().value().get<std::string>();
       b.spec.filter.emplace_back(b.selector.version_dimension, b.selector.version);
       from = now - 90 * 86400 * kNanosPerSecond;
     } else if (!body.contains("from")) {
-      return Fail(res, 400, "invalid_argument",
-                  "give a time range (from, to) or a version selector ({\"model\": ...} or "
-                  "{\"prompt_version\": ...})");
+      return SendError(res, 400, "invalid_argument",
+                       "give a time range (from, to) or a version selector ({\"model\": ...} or "
+                       "{\"prompt_version\": ...})");
     }
     for (const char* key : {"from", "to"}) {
       if (!body.contains(key)) continue;
       if (!body[key].is_string()) {
-        return Fail(res, 400, "invalid_argument", std::string(key) + ": expected a time string");
+        return SendError(res, 400, "invalid_argument",
+                         std::string(key) + ": expected a time string");
       }
       auto t = ParseTimeParam(body[key].get<std::string>(), now);
       if (!t) {
-        return Fail(res, 400, "invalid_argument", std::string(key) + ": " + t.error().message());
+        return SendError(res, 400, "invalid_argument",
+                         std::string(key) + ": " + t.error().message());
       }
       (std::string_view(key) == "from" ? from : to) = *t;
     }
-    if (to <= from) return Fail(res, 400, "invalid_argument", "`to` must be after `from`");
+    if (to <= from) return SendError(res, 400, "invalid_argument", "`to` must be after `from`");
     b.selector.from_ns = from;
     b.selector.to_ns = to;
     auto existing = c_.baselines->Get(project, b.name);
     if (!existing) return FailWith(res, existing.error());
     if (*existing) {
-      return Fail(res, 409, "conflict",
-                  "baseline '" + b.name + "' exists; baselines are immutable (delete it first)");
+      return SendError(
+          res, 409, "conflict",
+          "baseline '" + b.name + "' exists; baselines are immutable (delete it first)");
     }
     auto d = baselines::Measure(*c_.kpis(), *c_.store, b.spec, from, to);
     if (!d) return FailWith(res, d.error());
     if (d->n == 0) {
-      return Fail(res, 400, "invalid_argument", "no data in the selected range and scope");
+      return SendError(res, 400, "invalid_argument", "no data in the selected range and scope");
     }
     b.distribution = std::move(*d);
     b.created_ns = now;
     auto put = c_.baselines->Put(b);
     if (!put) return FailWith(res, put.error());
-    if (!*put) return Fail(res, 409, "conflict", "baseline '" + b.name + "' exists");
+    if (!*put) return SendError(res, 409, "conflict", "baseline '" + b.name + "' exists");
     res.status = 201;
-    res.set_content(Dump(BaselineJson(b)), kJson);
+    res.set_content(JsonText(BaselineJson(b)), kJson);
   }
 
   void ListBaselines(const httplib::Request& req, httplib::Response& res) {
@@ -327,25 +323,27 @@ class Routes {
     if (!list) return FailWith(res, list.error());
     json out = json::array();
     for (const auto& b : *list) out.push_back(BaselineJson(b));
-    res.set_content(Dump({{"baselines", std::move(out)}}), kJson);
+    res.set_content(JsonText({{"baselines", std::move(out)}}), kJson);
   }
 
   void GetBaseline(const httplib::Request& req, httplib::Response& res) {
     std::string project;
     if (!c_.authorize(req, res, true, &project)) return;
     auto b = Find(project, req.matches[1], res);
-    if (b) res.set_content(Dump(BaselineJson(*b)), kJson);
+    if (b) res.set_content(JsonText(BaselineJson(*b)), kJson);
   }
 
   void DeleteBaseline(const httplib::Request& req, httplib::Response& res) {
     std::string project;
     auto p = c_.authorize(req, res, true, &project);
     if (!p) return;
-    if (!p->admin) return Fail(res, 403, "forbidden", "deleting baselines needs the admin key");
+    if (!p->admin)
+      return SendError(res, 403, "forbidden", "deleting baselines needs the admin key");
     auto deleted = c_.baselines->Delete(project, req.matches[1]);
     if (!deleted) return FailWith(res, deleted.error());
     if (!*deleted) {
-      return Fail(res, 404, "not_found", "no baseline named '" + std::string(req.matches[1]) + "'");
+      return SendError(res, 404, "not_found",
+                       "no baseline named '" + std::string(req.matches[1]) + "'");
     }
     res.status = 204;
   }
@@ -359,7 +357,7 @@ class Routes {
     int64_t from = 0, to = 0;
     if (!ParseTime(req, res, "from", now - 86400 * kNanosPerSecond, from)) return;
     if (!ParseTime(req, res, "to", now, to)) return;
-    if (to <= from) return Fail(res, 400, "invalid_argument", "`to` must be after `from`");
+    if (to <= from) return SendError(res, 400, "invalid_argument", "`to` must be after `from`");
     double confidence = 0.95;
     if (req.has_param("confidence")) {
       try {
@@ -368,7 +366,7 @@ class Routes {
         confidence = -1;
       }
       if (!(confidence > 0 && confidence < 1)) {
-        return Fail(res, 400, "invalid_argument", "confidence: expected a number in (0, 1)");
+        return SendError(res, 400, "invalid_argument", "confidence: expected a number in (0, 1)");
       }
     }
     auto current = baselines::Measure(*c_.kpis(), *c_.store, b->spec, from, to);
@@ -383,7 +381,7 @@ class Routes {
                 {"to", FormatRfc3339(to)},
                 {"current", DistributionJson(*current)},
                 {"comparison", ComparisonJson(*c)}};
-    res.set_content(Dump(out), kJson);
+    res.set_content(JsonText(out), kJson);
   }
 
   void ListReports(const httplib::Request& req, httplib::Response& res) {
@@ -394,14 +392,14 @@ class Routes {
       try {
         limit = std::clamp<size_t>(std::stoul(req.get_param_value("limit")), 1, 1000);
       } catch (const std::exception&) {
-        return Fail(res, 400, "invalid_argument", "limit: expected a positive integer");
+        return SendError(res, 400, "invalid_argument", "limit: expected a positive integer");
       }
     }
     auto list = c_.reports->List(project, req.get_param_value("schedule"), limit);
     if (!list) return FailWith(res, list.error());
     json out = json::array();
     for (const auto& r : *list) out.push_back(Summary(r));
-    res.set_content(Dump({{"reports", std::move(out)}}), kJson);
+    res.set_content(JsonText({{"reports", std::move(out)}}), kJson);
   }
 
   void GetReport(const httplib::Request& req, httplib::Response& res) {
@@ -411,16 +409,16 @@ class Routes {
     try {
       id = std::stoll(req.matches[1]);
     } catch (const std::exception&) {
-      return Fail(res, 404, "not_found", "no such report");
+      return SendError(res, 404, "not_found", "no such report");
     }
     auto r = c_.reports->Get(id);
     if (!r) return FailWith(res, r.error());
     if (!*r || (!project.empty() && (*r)->project != project)) {
-      return Fail(res, 404, "not_found", "no report " + std::to_string(id));
+      return SendError(res, 404, "not_found", "no report " + std::to_string(id));
     }
     json out = Summary(**r);
     out["report"] = json::parse((*r)->document, nullptr, false);
-    res.set_content(Dump(out), kJson);
+    res.set_content(JsonText(out), kJson);
   }
 
  private:
@@ -442,7 +440,7 @@ class Routes {
       return std::nullopt;
     }
     if (!*b) {
-      Fail(res, 404, "not_found", "no baseline named '" + name + "' in project " + project);
+      SendError(res, 404, "not_found", "no baseline named '" + name + "' in project " + project);
       return std::nullopt;
     }
     return std::move(**b);

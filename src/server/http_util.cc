@@ -1,5 +1,7 @@
 #include "server/http_util.h"
 
+#include <httplib.h>
+
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -185,6 +187,16 @@ nlohmann::json OutcomeToJson(const model::Outcome& o) {
 std::string ErrorBody(std::string_view code, std::string_view message) {
   nlohmann::json j = {{"error", {{"code", code}, {"message", message}}}};
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string JsonText(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void SendError(httplib::Response& res, int status, std::string_view code,
+               std::string_view message) {
+  res.status = status;
+  res.set_content(ErrorBody(code, message), kJson);
 }
 
 }  // namespace yardstick::server

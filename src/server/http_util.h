@@ -10,7 +10,13 @@
 #include "base/error.h"
 #include "model/records.h"
 
+namespace httplib {
+struct Response;
+}
+
 namespace yardstick::server {
+
+inline constexpr const char* kJson = "application/json";
 
 int64_t NowNanos();
 
@@ -31,5 +37,11 @@ nlohmann::json OutcomeToJson(const model::Outcome& outcome);
 
 // {"error": {"code": ..., "message": ...}}
 std::string ErrorBody(std::string_view code, std::string_view message);
+
+// A response body from JSON: compact, invalid UTF-8 replaced (never throws).
+std::string JsonText(const nlohmann::json& j);
+
+// Answers `status` with ErrorBody(code, message).
+void SendError(httplib::Response& res, int status, std::string_view code, std::string_view message);
 
 }  // namespace yardstick::server

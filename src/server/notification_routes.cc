@@ -9,12 +9,6 @@ namespace {
 
 using nlohmann::json;
 
-void SendError(httplib::Response& res, int status, std::string_view code,
-               std::string_view message) {
-  res.status = status;
-  res.set_content(ErrorBody(code, message), "application/json");
-}
-
 json DeliveryJson(const notify::Delivery& d, bool with_body) {
   json j = {{"id", d.id},
             {"kind", d.kind},

@@ -37,16 +37,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kJson = "application/json";
-
-std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-void SendError(httplib::Response& res, int status, std::string_view code,
-               std::string_view message) {
-  res.status = status;
-  res.set_content(ErrorBody(code, message), kJson);
-}
-
 int StatusFor(const Error& e) {
   switch (e.code()) {
     case ErrorCode::kInvalidArgument:
@@ -307,9 +297,9 @@ class Server::Impl {
       // The file was fine but something failed while applying it (e.g. state.db).
       return SendError(res, 500, "internal", r.error().message());
     }
-    res.set_content(Dump({{"status", "reloaded"},
-                          {"file", config_.source_path},
-                          {"restart_required", r->restart_required}}),
+    res.set_content(JsonText({{"status", "reloaded"},
+                              {"file", config_.source_path},
+                              {"restart_required", r->restart_required}}),
                     kJson);
   }
 
@@ -574,7 +564,7 @@ class Server::Impl {
                 {"rejected", rejections.size()},
                 {"errors", std::move(errors)}};
     res.status = 200;
-    res.set_content(Dump(out), kJson);
+    res.set_content(JsonText(out), kJson);
   }
 
   void HandleOtlp(const httplib::Request& req, httplib::Response& res,
@@ -776,7 +766,7 @@ class Server::Impl {
                 {"group_by", result->request.group_by},
                 {"confidence", result->request.confidence},
                 {"series", std::move(series)}};
-    res.set_content(Dump(out), kJson);
+    res.set_content(JsonText(out), kJson);
   }
 
   template <typename Record, typename ListFn, typename ToJson>
@@ -819,7 +809,7 @@ class Server::Impl {
     for (const auto& r : page->records) records.push_back(to_json(r));
     json out = {{key, std::move(records)}};
     out["next_cursor"] = page->next.empty() ? json(nullptr) : json(page->next);
-    res.set_content(Dump(out), kJson);
+    res.set_content(JsonText(out), kJson);
   }
 
   void HandleConversation(const httplib::Request& req, httplib::Response& res) {
@@ -854,7 +844,7 @@ class Server::Impl {
       for (const auto& c : conv->calls) end = std::max(end, c.end_ns);
       out["summary"]["end_time"] = FormatRfc3339(end);
     }
-    res.set_content(Dump(out), kJson);
+    res.set_content(JsonText(out), kJson);
   }
 
   void HandleCreateProject(const httplib::Request& req, httplib::Response& res) {
@@ -872,7 +862,7 @@ class Server::Impl {
       return SendError(res, StatusFor(key.error()), "invalid_argument", key.error().message());
     log_.Info("project key created", {{"project", name}});
     res.status = 201;
-    res.set_content(Dump({{"project", name}, {"key", *key}}), kJson);
+    res.set_content(JsonText({{"project", name}, {"key", *key}}), kJson);
   }
 
   void HandleListProjects(const httplib::Request& req, httplib::Response& res) {
@@ -886,7 +876,7 @@ class Server::Impl {
     } else {
       projects.push_back(p->project);
     }
-    res.set_content(Dump({{"projects", projects}}), kJson);
+    res.set_content(JsonText({{"projects", projects}}), kJson);
   }
 
   // --- Setup --------------------------------------------------------------------------------
@@ -1017,7 +1007,7 @@ class Server::Impl {
       if (!Authorize(req, res, false, nullptr)) return;
       json list = json::array();
       for (const auto& i : Current()->kpis->Catalog()) list.push_back(InfoJson(i));
-      res.set_content(Dump({{"kpis", std::move(list)}}), kJson);
+      res.set_content(JsonText({{"kpis", std::move(list)}}), kJson);
     });
     http_.Get(R"(/v1/kpis/([A-Za-z0-9_]+))",
               [this](const httplib::Request& req, httplib::Response& res) { HandleKpi(req, res); });
@@ -1117,7 +1107,7 @@ class Server::Impl {
     json out = {{"role", p->admin ? "admin" : "project"},
                 {"project", project.empty() ? json(nullptr) : json(project)},
                 {"version", YARDSTICK_VERSION}};
-    res.set_content(Dump(out), kJson);
+    res.set_content(JsonText(out), kJson);
   }
 
   static std::string RouteLabel(const std::string& path) {
