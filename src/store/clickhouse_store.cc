@@ -29,6 +29,7 @@
 #include "store/clickhouse_http.h"
 #include "store/clickhouse_rollups.h"
 #include "store/clickhouse_schema.h"
+#include "store/filters.h"
 #include "store/store.h"
 #include "store/time_plan.h"
 
@@ -128,99 +129,18 @@ Result<stats::DDSketch> BuildSketch(uint64_t count, double sum, double min, doub
 
 // --- Filters -------------------------------------------------------------------------------
 
-using Columns = std::map<std::string, std::string, std::less<>>;
-
-const Columns& CallFilterColumns() {
-  static const Columns m = {
-      {"model", "model"},
-      {"route", "route"},
-      {"prompt_version", "prompt_version"},
-      {"variant", "variant"},
-      {"environment", "environment"},
-      {"conversation_id", "conversation_id"},
-      {"session_id", "session_id"},
-      {"user_id", "user_id"},
-      {"trace_id", "trace_id"},
-      {"provider", "provider"},
-      {"operation", "operation"},
-      {"service", "service"},
-      {"release", "release"},
-      {"prompt_name", "prompt_name"},
-      {"finish_reason", "finish_reason"},
-      {"error_type", "error_type"},
-      {"request_model", "request_model"},
-      {"response_model", "response_model"},
-      {"status", "status"},
-  };
-  return m;
-}
-const Columns& ScoreFilterColumns() {
-  static const Columns m = {
-      {"name", "name"},
-      {"source", "source"},
-      {"label", "label"},
-      {"author", "author"},
-      {"call_id", "call_id"},
-      {"conversation_id", "conversation_id"},
-      {"user_id", "user_id"},
-      {"trace_id", "trace_id"},
-      {"model", "model"},
-      {"route", "route"},
-      {"variant", "variant"},
-      {"environment", "environment"},
-      {"prompt_version", "prompt_version"},
-  };
-  return m;
-}
-const Columns& OutcomeFilterColumns() {
-  static const Columns m = {
-      {"name", "name"},
-      {"conversation_id", "conversation_id"},
-      {"session_id", "session_id"},
-      {"user_id", "user_id"},
-      {"model", "model"},
-      {"route", "route"},
-      {"variant", "variant"},
-      {"environment", "environment"},
-      {"prompt_version", "prompt_version"},
-  };
-  return m;
-}
+using Columns = FilterColumns;
 
 Result<void> AddFilters(const DimensionFilter& filter, const Columns& columns, std::string& sql) {
   for (const auto& [field, value] : filter) {
-    const auto it = columns.find(field);
-    if (it == columns.end()) {
-      std::string allowed;
-      for (const auto& [k, unused] : columns) allowed += (allowed.empty() ? "" : ", ") + k;
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "unknown filter field '" + field + "' (allowed: " + allowed + ")");
-    }
+    auto column = FilterColumn(columns, field);
+    if (!column) return std::unexpected(column.error());
     if (field == "status") {
-      const char* v = value == "ok" ? "1" : value == "error" ? "2" : value == "unset" ? "0" : "";
-      if (*v == '\0') {
-        return MakeError(ErrorCode::kInvalidArgument,
-                         "status filter must be ok, error or unset, not '" + value + "'");
-      }
-      sql += " AND status = " + std::string(v);
+      auto v = StatusValue(value);
+      if (!v) return std::unexpected(v.error());
+      sql += " AND status = " + *v;
     } else {
-      sql += " AND " + it->second + " = " + Quote(value);
-    }
-  }
-  return {};
-}
-
-// With `attributes`, group_by may also name attributes.<key>.
-Result<void> CheckGroupBy(const std::vector<std::string>& group_by, bool attributes = false) {
-  for (const auto& g : group_by) {
-    if (attributes && IsAttributeName(g)) {
-      if (auto r = CheckAttributeName(g); !r) return r;
-      continue;
-    }
-    if (std::find(kDimensionNames.begin(), kDimensionNames.end(), g) == kDimensionNames.end()) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "cannot group by '" + g +
-                           "' (allowed: model, route, prompt_version, variant, environment)");
+      sql += " AND " + *column + " = " + Quote(value);
     }
   }
   return {};

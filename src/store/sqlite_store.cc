@@ -19,6 +19,7 @@
 
 #include "sqlite/sqlite.h"
 #include "store/checkpointer.h"
+#include "store/filters.h"
 #include "store/id_filter.h"
 #include "store/record_key.h"
 #include "store/store.h"
@@ -190,108 +191,20 @@ struct RollupKey {
 constexpr std::array<Resolution, 3> kResolutions = {Resolution::kMinute, Resolution::kHour,
                                                     Resolution::kDay};
 
-// Allowed filter fields per table, mapped to columns; values compared as text except status.
-const std::map<std::string, std::string, std::less<>>& CallFilterColumns() {
-  static const std::map<std::string, std::string, std::less<>> m = {
-      {"model", "model"},
-      {"route", "route"},
-      {"prompt_version", "prompt_version"},
-      {"variant", "variant"},
-      {"environment", "environment"},
-      {"conversation_id", "conversation_id"},
-      {"session_id", "session_id"},
-      {"user_id", "user_id"},
-      {"trace_id", "trace_id"},
-      {"provider", "provider"},
-      {"operation", "operation"},
-      {"service", "service"},
-      {"release", "release"},
-      {"prompt_name", "prompt_name"},
-      {"finish_reason", "finish_reason"},
-      {"error_type", "error_type"},
-      {"request_model", "request_model"},
-      {"response_model", "response_model"},
-      {"status", "status"},
-  };
-  return m;
-}
-const std::map<std::string, std::string, std::less<>>& ScoreFilterColumns() {
-  static const std::map<std::string, std::string, std::less<>> m = {
-      {"name", "name"},
-      {"source", "source"},
-      {"label", "label"},
-      {"author", "author"},
-      {"call_id", "call_id"},
-      {"conversation_id", "conversation_id"},
-      {"user_id", "user_id"},
-      {"trace_id", "trace_id"},
-      {"model", "model"},
-      {"route", "route"},
-      {"variant", "variant"},
-      {"environment", "environment"},
-      {"prompt_version", "prompt_version"},
-  };
-  return m;
-}
-const std::map<std::string, std::string, std::less<>>& OutcomeFilterColumns() {
-  static const std::map<std::string, std::string, std::less<>> m = {
-      {"name", "name"},
-      {"conversation_id", "conversation_id"},
-      {"session_id", "session_id"},
-      {"user_id", "user_id"},
-      {"model", "model"},
-      {"route", "route"},
-      {"variant", "variant"},
-      {"environment", "environment"},
-      {"prompt_version", "prompt_version"},
-  };
-  return m;
-}
-
-Result<std::string> StatusValue(const std::string& v) {
-  if (v == "ok") return "1";
-  if (v == "error") return "2";
-  if (v == "unset") return "0";
-  return MakeError(ErrorCode::kInvalidArgument,
-                   "status filter must be ok, error or unset, not '" + v + "'");
-}
-
 // Appends " AND col = ?" for each filter; collects the values to bind.
-Result<void> AddFilters(const DimensionFilter& filter,
-                        const std::map<std::string, std::string, std::less<>>& columns,
+Result<void> AddFilters(const DimensionFilter& filter, const FilterColumns& columns,
                         std::string& sql, std::vector<std::string>& values,
                         const std::string& prefix = "") {
   for (const auto& [field, value] : filter) {
-    const auto it = columns.find(field);
-    if (it == columns.end()) {
-      std::string allowed;
-      for (const auto& [k, unused] : columns) allowed += (allowed.empty() ? "" : ", ") + k;
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "unknown filter field '" + field + "' (allowed: " + allowed + ")");
-    }
-    sql += " AND " + prefix + it->second + " = ?";
+    auto column = FilterColumn(columns, field);
+    if (!column) return std::unexpected(column.error());
+    sql += " AND " + prefix + *column + " = ?";
     if (field == "status") {
       auto s = StatusValue(value);
       if (!s) return std::unexpected(s.error());
       values.push_back(*s);
     } else {
       values.push_back(value);
-    }
-  }
-  return {};
-}
-
-// With `attributes`, group_by may also name attributes.<key>.
-Result<void> CheckGroupBy(const std::vector<std::string>& group_by, bool attributes = false) {
-  for (const auto& g : group_by) {
-    if (attributes && IsAttributeName(g)) {
-      if (auto r = CheckAttributeName(g); !r) return r;
-      continue;
-    }
-    if (std::find(kDimensionNames.begin(), kDimensionNames.end(), g) == kDimensionNames.end()) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "cannot group by '" + g +
-                           "' (allowed: model, route, prompt_version, variant, environment)");
     }
   }
   return {};
@@ -1659,8 +1572,7 @@ class SqliteStore final : public Store {
   template <typename Record, typename ReadFn>
   Result<Page<Record>> ListRecords(const RecordQuery& q, const char* table,
                                    std::string_view columns, const char* time_column,
-                                   const std::map<std::string, std::string, std::less<>>& filters,
-                                   ReadFn read, int column_count) {
+                                   const FilterColumns& filters, ReadFn read, int column_count) {
     std::string sql = "SELECT " + std::string(columns) + ", rowid FROM " + table +
                       " WHERE project = ? AND " + time_column + " >= ? AND " + time_column + " < ?";
     std::vector<std::string> values;
