@@ -28,9 +28,6 @@ constexpr std::array<std::string_view, 18> kTopKeys = {
 constexpr std::array<std::string_view, 8> kDatasetKeys = {
     "path",     "format",          "id_field",     "required",
     "optional", "max_input_chars", "input_fields", "label_field"};
-constexpr std::array<std::string_view, 9> kNamedDatasetKeys = {
-    "name",         "path",       "format", "id_field", "required", "optional", "max_input_chars",
-    "input_fields", "label_field"};
 constexpr std::array<std::string_view, 2> kPromptKeys = {"system", "template"};
 constexpr std::array<std::string_view, 18> kTargetKeys = {"type",
                                                           "path",
@@ -50,25 +47,16 @@ constexpr std::array<std::string_view, 18> kTargetKeys = {"type",
                                                           "backoff_max_seconds",
                                                           "input_price_per_million",
                                                           "output_price_per_million"};
-constexpr std::array<std::string_view, 19> kNamedTargetKeys = {"name",
-                                                               "type",
-                                                               "path",
-                                                               "id_field",
-                                                               "output_field",
-                                                               "base_url",
-                                                               "model",
-                                                               "api_key_env",
-                                                               "temperature",
-                                                               "max_tokens",
-                                                               "concurrency",
-                                                               "requests_per_minute",
-                                                               "tokens_per_minute",
-                                                               "max_retries",
-                                                               "timeout_seconds",
-                                                               "backoff_initial_seconds",
-                                                               "backoff_max_seconds",
-                                                               "input_price_per_million",
-                                                               "output_price_per_million"};
+// The keys of an entry of `datasets:` / `targets:`: a name, then those of `dataset:` / `target:`.
+template <size_t N>
+constexpr std::array<std::string_view, N + 1> WithName(
+    const std::array<std::string_view, N>& keys) {
+  std::array<std::string_view, N + 1> out{"name"};
+  for (size_t i = 0; i < N; ++i) out[i + 1] = keys[i];
+  return out;
+}
+constexpr auto kNamedDatasetKeys = WithName(kDatasetKeys);
+constexpr auto kNamedTargetKeys = WithName(kTargetKeys);
 constexpr std::array<std::string_view, 3> kFairnessKeys = {"group", "label", "positive"};
 constexpr std::array<std::string_view, 5> kDiscoveryKeys = {"metric", "fields", "min_size", "fdr",
                                                             "min_effect"};
