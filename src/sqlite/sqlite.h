@@ -59,6 +59,8 @@ class Statement {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
   }
+  // Back to the first row, keeping the bound values (to step again with a few rebound).
+  void Rewind() { sqlite3_reset(stmt_); }
 
   bool IsNull(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
   int64_t Int(int c) const { return sqlite3_column_int64(stmt_, c); }

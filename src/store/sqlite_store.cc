@@ -32,8 +32,9 @@ using sqlite::Database;
 using sqlite::Statement;
 
 // Version 1 indexed calls by (project, id) and (project, conversation_id, start_ns); version 2
-// indexes 64-bit keys of them instead (id_key, conversation_key; see record_key.h).
-constexpr int kSchemaVersion = 2;
+// indexes 64-bit keys of them instead (id_key, conversation_key; see record_key.h); version 3
+// prefixes both key indexes with the call's generation (key_gen; see Writer).
+constexpr int kSchemaVersion = 3;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS projects(name TEXT PRIMARY KEY, created_ns INTEGER NOT NULL);
@@ -53,10 +54,11 @@ CREATE TABLE IF NOT EXISTS calls(
   reasoning_tokens INTEGER NOT NULL, cost_usd REAL, cost_computed INTEGER NOT NULL,
   status INTEGER NOT NULL, error_type TEXT NOT NULL, finish_reason TEXT NOT NULL,
   input_text TEXT NOT NULL, output_text TEXT NOT NULL, attributes TEXT NOT NULL,
-  id_key INTEGER NOT NULL DEFAULT 0, conversation_key INTEGER);
-CREATE INDEX IF NOT EXISTS calls_by_key ON calls(id_key);
+  id_key INTEGER NOT NULL DEFAULT 0, conversation_key INTEGER,
+  key_gen INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS calls_by_generation_key ON calls(key_gen, id_key);
 CREATE INDEX IF NOT EXISTS calls_by_time ON calls(project, start_ns);
-CREATE INDEX IF NOT EXISTS calls_by_conversation_key ON calls(conversation_key)
+CREATE INDEX IF NOT EXISTS calls_by_generation_conversation ON calls(key_gen, conversation_key)
   WHERE conversation_key IS NOT NULL;
 CREATE TABLE IF NOT EXISTS scores(
   project TEXT NOT NULL, id TEXT NOT NULL, call_id TEXT NOT NULL, trace_id TEXT NOT NULL,
@@ -101,6 +103,14 @@ UPDATE calls SET id_key = yardstick_record_key(project, id),
                      THEN yardstick_record_key(project, conversation_id) END;
 DROP INDEX IF EXISTS calls_by_id;
 DROP INDEX IF EXISTS calls_by_conversation;
+)sql";
+
+// From version 2 to 3: every call stored before is in generation 0 (kSchema then creates the
+// generation-prefixed indexes).
+constexpr std::string_view kMigrateV2ToV3 = R"sql(
+ALTER TABLE calls ADD COLUMN key_gen INTEGER NOT NULL DEFAULT 0;
+DROP INDEX IF EXISTS calls_by_key;
+DROP INDEX IF EXISTS calls_by_conversation_key;
 )sql";
 
 // yardstick_record_key(project, text) in SQL, for the migration.
@@ -332,8 +342,9 @@ int64_t NowNs() {
 // The writer's prepared statements and rollup cache; used only by the writer thread.
 class Writer {
  public:
-  static Result<std::unique_ptr<Writer>> Create(Database db) {
+  static Result<std::unique_ptr<Writer>> Create(Database db, int64_t calls_per_generation) {
     auto w = std::unique_ptr<Writer>(new Writer(std::move(db)));
+    w->calls_per_generation_ = std::max<int64_t>(1, calls_per_generation);
     auto& d = w->db_;
     auto prep = [&](Statement& s, const std::string& sql) -> Result<void> {
       auto r = d.Prepare(sql);
@@ -342,8 +353,8 @@ class Writer {
       return {};
     };
     const std::string ins_call = "INSERT INTO calls(" + std::string(kCallColumns) +
-                                 ", model, id_key, conversation_key) VALUES(" +
-                                 Placeholders(kCallColumnCount + 3) + ")";
+                                 ", model, id_key, conversation_key, key_gen) VALUES(" +
+                                 Placeholders(kCallColumnCount + 4) + ")";
     const std::string ins_score = "INSERT OR IGNORE INTO scores(" + std::string(kScoreColumns) +
                                   ", " + std::string(kDimColumns) + ") VALUES(" +
                                   Placeholders(kScoreColumnCount + 5) + ")";
@@ -355,16 +366,18 @@ class Writer {
              prep(w->insert_score_, ins_score),
              prep(w->insert_outcome_, ins_outcome),
              prep(w->find_call_,
-                  "SELECT 1 FROM calls INDEXED BY calls_by_key WHERE id_key = ?1 AND project = ?2 "
-                  "AND id = ?3"),
+                  "SELECT 1 FROM calls INDEXED BY calls_by_generation_key WHERE key_gen = ?4 AND "
+                  "id_key = ?1 AND project = ?2 AND id = ?3"),
              prep(w->call_dims_, "SELECT conversation_id, " + std::string(kDimColumns) +
-                                     " FROM calls INDEXED BY calls_by_key WHERE id_key = ?1 AND "
-                                     "project = ?2 AND id = ?3"),
-             prep(w->conversation_dims_, "SELECT " + std::string(kDimColumns) +
-                                             " FROM calls INDEXED BY calls_by_conversation_key "
-                                             "WHERE conversation_key = ?1 AND project "
-                                             "= ?2 AND conversation_id = ?3 ORDER BY start_ns "
-                                             "DESC LIMIT 1"),
+                                     " FROM calls INDEXED BY calls_by_generation_key WHERE "
+                                     "key_gen = ?4 AND id_key = ?1 AND project = ?2 AND id = ?3"),
+             prep(w->conversation_dims_,
+                  "SELECT " + std::string(kDimColumns) +
+                      " FROM calls INDEXED BY calls_by_generation_conversation WHERE key_gen = ?4 "
+                      "AND conversation_key = ?1 AND project = ?2 AND conversation_id = ?3 ORDER "
+                      "BY start_ns DESC LIMIT 1"),
+             prep(w->generation_bounds_,
+                  "SELECT (SELECT MIN(key_gen) FROM calls), (SELECT MAX(key_gen) FROM calls)"),
              prep(w->get_call_rollup_,
                   "SELECT data FROM call_rollups WHERE project = ? AND resolution = ? AND ts = "
                   "? AND model = ? AND route = ? AND prompt_version = ? AND variant = ? AND "
@@ -385,6 +398,7 @@ class Writer {
          }) {
       if (!r) return std::unexpected(r.error());
     }
+    if (auto r = w->LoadGenerations(); !r) return std::unexpected(r.error());
     return w;
   }
 
@@ -532,17 +546,47 @@ class Writer {
     if (!known_projects_.contains(p)) new_projects_.insert(p);
   }
 
+  // Whether a call with this id key may be stored (false only when the complete filter says no).
+  bool MayHaveCall(uint64_t id_key) const {
+    return id_filter_ == nullptr || !id_filter_->complete() || id_filter_->MayContain(id_key);
+  }
+
+  // The generations stored so far; new calls start a generation of their own.
+  Result<void> LoadGenerations() {
+    const int rc = generation_bounds_.Step();
+    if (rc == SQLITE_ROW && !generation_bounds_.IsNull(1)) {
+      oldest_generation_ = generation_bounds_.Int(0);
+      generation_ = generation_bounds_.Int(1) + 1;
+    }
+    generation_bounds_.Reset();
+    if (rc != SQLITE_ROW) return MakeError(ErrorCode::kIo, "generations: " + db_.ErrorMessage());
+    return {};
+  }
+
+  // Steps `s`, whose parameter 4 is a generation, in each generation from the newest to the
+  // oldest until one gives a row. Returns SQLITE_ROW with `s` on that row, SQLITE_DONE when no
+  // generation has one, or SQLite's error code; the caller resets `s`.
+  int StepNewestFirst(Statement& s) {
+    for (int64_t g = generation_; g >= oldest_generation_; --g) {
+      s.Bind(4, g);
+      const int rc = s.Step();
+      if (rc != SQLITE_DONE) return rc;
+      s.Rewind();
+    }
+    return SQLITE_DONE;
+  }
+
   // Returns whether the call was new.
   Result<bool> InsertCall(const model::Call& c) {
     // Deduplication: the key finds the candidates, project and id decide (keys may collide).
     // The id filter skips the lookup for ids that are certainly new.
     const int64_t id_key = RecordKey(c.project, c.id);
     const auto filter_key = static_cast<uint64_t>(id_key);
-    if (id_filter_ == nullptr || !id_filter_->complete() || id_filter_->MayContain(filter_key)) {
+    if (MayHaveCall(filter_key)) {
       find_call_.Bind(1, id_key);
       find_call_.BindStatic(2, c.project);
       find_call_.BindStatic(3, c.id);
-      const int found = find_call_.Step();
+      const int found = StepNewestFirst(find_call_);
       find_call_.Reset();
       if (found == SQLITE_ROW) return false;
       if (found != SQLITE_DONE) {
@@ -594,9 +638,14 @@ class Writer {
     } else {
       s.Bind(i++, RecordKey(c.project, c.conversation_id));
     }
+    s.Bind(i++, generation_);
     const int rc = s.Step();
     s.Reset();
     if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, "insert call: " + db_.ErrorMessage());
+    if (++generation_calls_ == calls_per_generation_) {
+      ++generation_;
+      generation_calls_ = 0;
+    }
     // Added before the commit: a rolled-back call stays in the filter, which only costs a lookup.
     if (id_filter_ != nullptr) id_filter_->Add(filter_key);
     NoteConversation(c.project, c.conversation_id);
@@ -607,11 +656,12 @@ class Writer {
   Result<std::pair<std::string, Dimensions>> LinkedDims(const std::string& project,
                                                         const std::string& call_id,
                                                         const std::string& conversation_id) {
-    if (!call_id.empty()) {
-      call_dims_.Bind(1, RecordKey(project, call_id));
+    const int64_t call_key = call_id.empty() ? 0 : RecordKey(project, call_id);
+    if (!call_id.empty() && MayHaveCall(static_cast<uint64_t>(call_key))) {
+      call_dims_.Bind(1, call_key);
       call_dims_.Bind(2, project);
       call_dims_.Bind(3, call_id);
-      const int rc = call_dims_.Step();
+      const int rc = StepNewestFirst(call_dims_);
       std::pair<std::string, Dimensions> out;
       if (rc == SQLITE_ROW) out = {std::string(call_dims_.Text(0)), ReadDims(call_dims_, 1)};
       call_dims_.Reset();
@@ -622,11 +672,15 @@ class Writer {
       if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, db_.ErrorMessage());
     }
     std::pair<std::string, Dimensions> out{conversation_id, {}};
-    if (!conversation_id.empty()) {
-      conversation_dims_.Bind(1, RecordKey(project, conversation_id));
+    const int64_t conversation_key =
+        conversation_id.empty() ? 0 : RecordKey(project, conversation_id);
+    if (!conversation_id.empty() &&
+        (conversation_filter_ == nullptr || !conversation_filter_->complete() ||
+         conversation_filter_->MayContain(static_cast<uint64_t>(conversation_key)))) {
+      conversation_dims_.Bind(1, conversation_key);
       conversation_dims_.Bind(2, project);
       conversation_dims_.Bind(3, conversation_id);
-      const int rc = conversation_dims_.Step();
+      const int rc = StepNewestFirst(conversation_dims_);
       if (rc == SQLITE_ROW) out.second = ReadDims(conversation_dims_, 0);
       conversation_dims_.Reset();
       if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -773,7 +827,13 @@ class Writer {
 
   Database db_;
   Statement insert_call_, insert_score_, insert_outcome_, find_call_, call_dims_,
-      conversation_dims_;
+      conversation_dims_, generation_bounds_;
+  // Calls are stored in generations of calls_per_generation_ calls in the order they arrive,
+  // and the id and conversation key indexes are ordered by generation first: a group's inserts
+  // then fall into the few pages of the newest generation instead of random pages of the whole
+  // index. A lookup probes the generations newest first. Every open starts a new generation.
+  int64_t calls_per_generation_ = 1;
+  int64_t generation_ = 0, oldest_generation_ = 0, generation_calls_ = 0;
   Statement get_call_rollup_, put_call_rollup_, get_record_rollup_, put_record_rollup_;
   Statement put_project_;
   // Current values of recently written rollup rows (the writer is the only one who changes
@@ -811,7 +871,7 @@ class SqliteStore final : public Store {
         std::make_unique<IdFilter>(static_cast<size_t>(stored_calls + stored_calls / 2));
     // Conversations are fewer than calls; planned for as many, it only grows when needed.
     auto conversation_filter = std::make_unique<IdFilter>(static_cast<size_t>(stored_calls / 2));
-    auto writer = Writer::Create(std::move(*db));
+    auto writer = Writer::Create(std::move(*db), options.calls_per_generation);
     if (!writer) return std::unexpected(writer.error());
     (*writer)->set_filters(id_filter.get(), conversation_filter.get());
     auto checkpointer = Checkpointer::Start((*writer)->db(), options.path, options.synchronous_full,
@@ -1165,10 +1225,13 @@ class SqliteStore final : public Store {
       if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, stmt->ErrorMessage());
       return {};
     };
-    if (auto r = run("SELECT " + std::string(kCallColumns) +
-                         " FROM calls INDEXED BY calls_by_conversation_key WHERE project = ?1 AND "
-                         "conversation_id = ?2 AND "
-                         "conversation_key = :key ORDER BY start_ns, rowid",
+    // Every generation's part of the conversation index (see Writer).
+    if (auto r = run("WITH RECURSIVE g(x) AS (SELECT (SELECT MAX(key_gen) FROM calls) UNION ALL "
+                     "SELECT x - 1 FROM g WHERE x > (SELECT MIN(key_gen) FROM calls)) SELECT " +
+                         std::string(kCallColumns) +
+                         " FROM g CROSS JOIN calls INDEXED BY calls_by_generation_conversation "
+                         "ON calls.key_gen = g.x WHERE project = ?1 AND conversation_id = ?2 AND "
+                         "calls.conversation_key = :key ORDER BY start_ns, calls.rowid",
                      [&](const Statement& s) { conv.calls.push_back(ReadCall(s)); });
         !r) {
       return std::unexpected(r.error());
@@ -1347,9 +1410,10 @@ class SqliteStore final : public Store {
       }
       return rc == SQLITE_DONE;
     };
-    if (!load("SELECT id_key FROM calls INDEXED BY calls_by_key", *id_filter_, false)) return;
+    if (!load("SELECT id_key FROM calls INDEXED BY calls_by_generation_key", *id_filter_, false))
+      return;
     id_filter_->MarkComplete();
-    if (load("SELECT conversation_key FROM calls INDEXED BY calls_by_conversation_key WHERE "
+    if (load("SELECT conversation_key FROM calls INDEXED BY calls_by_generation_conversation WHERE "
              "conversation_key IS NOT NULL",
              *conversation_filter_, false) &&
         load("SELECT DISTINCT project, conversation_id FROM scores WHERE conversation_id <> ''",
@@ -1381,6 +1445,9 @@ class SqliteStore final : public Store {
           return MakeError(ErrorCode::kInternal, db.ErrorMessage());
         }
         if (auto r = db.Exec(kMigrateV1ToV2); !r) return r;
+      }
+      if (version == 1 || version == 2) {
+        if (auto r = db.Exec(kMigrateV2ToV3); !r) return r;
       }
       if (auto r = db.Exec(kSchema); !r) return r;
       return db.Exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));

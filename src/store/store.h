@@ -241,6 +241,9 @@ struct SqliteOptions {
   std::string path;                // database file; its directory must exist
   bool synchronous_full = true;    // PRAGMA synchronous=FULL (durable acks) or NORMAL
   int64_t cache_bytes = 64 << 20;  // page cache
+  // Calls per generation of the id and conversation key indexes (docs/sqlite-store.md): fewer
+  // make a group's index writes smaller and a lookup probe more generations. Tests make it small.
+  int64_t calls_per_generation = 1 << 14;
 };
 
 // Opens (creating or migrating) a SQLite store.

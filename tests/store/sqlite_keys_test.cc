@@ -35,8 +35,8 @@ class SqliteKeys : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
   std::string Path() const { return (dir_ / "db.sqlite").string(); }
-  std::unique_ptr<Store> Open() {
-    auto s = OpenSqliteStore({Path(), true, 4 << 20});
+  std::unique_ptr<Store> Open(int64_t calls_per_generation = 1 << 14) {
+    auto s = OpenSqliteStore({Path(), true, 4 << 20, calls_per_generation});
     if (!s) {
       ADD_FAILURE() << s.error().message();
       return nullptr;
@@ -155,24 +155,48 @@ void ExecOrFail(sqlite3* db, const std::string& sql) {
   sqlite3_free(err);
 }
 
-TEST_F(SqliteKeys, MigratesAVersion1Database) {
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(Path().c_str(), &db), SQLITE_OK);
-    ExecOrFail(db, kVersion1);
-    for (int i = 0; i < 10; ++i) {
-      const std::string n = std::to_string(i);
-      ExecOrFail(db, "INSERT INTO calls VALUES('p1', 'call-" + n + "', '', '', '', '" +
-                         (i < 6 ? "conv-" + std::to_string(i / 3) : std::string()) +
-                         "', '', 'u', " + std::to_string(kT0 + i * 1'000'000'000LL) + ", " +
-                         std::to_string(kT0 + i * 1'000'000'000LL + 500'000'000) +
-                         ", NULL, 'chat', 'openai', 'model-" + n + "', '', 'model-" + n +
-                         "', '', 'prod', '', '', '', '', '', 1, 2, 0, 0, 0, NULL, 0, 1, '', '', "
-                         "'question " +
-                         n + "', '', '{\"k\":\"v\"}')");
+// Version 2 added the key columns and their indexes.
+constexpr const char* kVersion1To2 = R"sql(
+ALTER TABLE calls ADD COLUMN id_key INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN conversation_key INTEGER;
+DROP INDEX calls_by_id;
+DROP INDEX calls_by_conversation;
+CREATE INDEX calls_by_key ON calls(id_key);
+CREATE INDEX calls_by_conversation_key ON calls(conversation_key)
+  WHERE conversation_key IS NOT NULL;
+PRAGMA user_version = 2;
+)sql";
+
+// Ten calls of project p1 as a build of schema `version` (1 or 2) stored them; calls 0-2 are
+// conversation conv-0, 3-5 conv-1.
+void WriteOldDatabase(const std::string& path, int version) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ExecOrFail(db, kVersion1);
+  if (version == 2) ExecOrFail(db, kVersion1To2);
+  for (int i = 0; i < 10; ++i) {
+    const std::string n = std::to_string(i);
+    const std::string conversation = i < 6 ? "conv-" + std::to_string(i / 3) : std::string();
+    std::string keys;
+    if (version == 2) {
+      keys = ", " + std::to_string(RecordKey("p1", "call-" + n)) + ", " +
+             (conversation.empty() ? "NULL" : std::to_string(RecordKey("p1", conversation)));
     }
-    sqlite3_close(db);
+    ExecOrFail(db, "INSERT INTO calls VALUES('p1', 'call-" + n + "', '', '', '', '" + conversation +
+                       "', '', 'u', " + std::to_string(kT0 + i * 1'000'000'000LL) + ", " +
+                       std::to_string(kT0 + i * 1'000'000'000LL + 500'000'000) +
+                       ", NULL, 'chat', 'openai', 'model-" + n + "', '', 'model-" + n +
+                       "', '', 'prod', '', '', '', '', '', 1, 2, 0, 0, 0, NULL, 0, 1, '', '', "
+                       "'question " +
+                       n + "', '', '{\"k\":\"v\"}'" + keys + ")");
   }
+  sqlite3_close(db);
+}
+
+class SqliteMigration : public SqliteKeys, public ::testing::WithParamInterface<int> {};
+
+TEST_P(SqliteMigration, MigratesAnOlderDatabase) {
+  WriteOldDatabase(Path(), GetParam());
   auto s = Open();
   ASSERT_NE(s, nullptr);
   RecordQuery q;
@@ -205,7 +229,7 @@ TEST_F(SqliteKeys, MigratesAVersion1Database) {
   EXPECT_EQ(by_model,
             (std::map<std::string, uint64_t>{{"model-0", 1}, {"model-1", 1}, {"model-2", 1}}));
 
-  // The version is now 2, and the old indexes are gone.
+  // The version is now 3, and the old indexes are gone.
   s->Close();
   s.reset();
   sqlite3* db = nullptr;
@@ -213,11 +237,12 @@ TEST_F(SqliteKeys, MigratesAVersion1Database) {
   sqlite3_stmt* st = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(st, 0), 2);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 3);
   sqlite3_finalize(st);
   ASSERT_EQ(sqlite3_prepare_v2(db,
                                "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('calls_by_id', "
-                               "'calls_by_conversation')",
+                               "'calls_by_conversation', 'calls_by_key', "
+                               "'calls_by_conversation_key')",
                                -1, &st, nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
@@ -225,6 +250,11 @@ TEST_F(SqliteKeys, MigratesAVersion1Database) {
   sqlite3_finalize(st);
   sqlite3_close(db);
 }
+
+INSTANTIATE_TEST_SUITE_P(Versions, SqliteMigration, ::testing::Values(1, 2),
+                         [](const auto& version) {
+                           return "FromVersion" + std::to_string(version.param);
+                         });
 
 TEST_F(SqliteKeys, CheckpointsWhileTheStoreIsOpen) {
   // The writer's commits do not checkpoint (SQLite's automatic checkpoints are replaced), so the
@@ -392,4 +422,86 @@ TEST_F(SqliteKeys, AppendsListTheConversationsTheyStart) {
 }
 
 }  // namespace
+
+// Calls are indexed in generations (a few calls each here, and a new one at every open):
+// deduplication, the call of a score, the latest call of a conversation and a conversation's
+// calls are found whichever generation holds them, with and without colliding keys.
+TEST_F(SqliteKeys, LookupsSearchEveryGeneration) {
+  for (int bits : {64, 6}) {
+    SCOPED_TRACE(bits);
+    SetRecordKeyBitsForTesting(bits);
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    constexpr int kPerGeneration = 5;
+    // Calls 0-89; conversation "long" has calls 1, 40 and 70, stored in three generations and
+    // two opens. Call i has model "model-i".
+    auto calls = [](int from, int to) {
+      model::Batch b;
+      for (int i = from; i < to; ++i) {
+        b.calls.push_back(Call("p", i));
+        if (i == 1 || i == 40 || i == 70) b.calls.back().conversation_id = "long";
+      }
+      return b;
+    };
+    {
+      auto store = Open(kPerGeneration);
+      ASSERT_TRUE(store);
+      for (int from = 0; from < 60; from += 7) {
+        auto r = store->Append(calls(from, std::min(from + 7, 60)));
+        ASSERT_TRUE(r) << r.error().message();
+        EXPECT_EQ(r->duplicates, 0u);
+      }
+      store->Close();
+    }
+    auto store = Open(kPerGeneration);
+    ASSERT_TRUE(store);
+    auto r = store->Append(calls(60, 90));
+    ASSERT_TRUE(r) << r.error().message();
+    EXPECT_EQ(r->stored, 30u);
+    // Every call again, a few at a time, both while the id filter loads and after.
+    for (int round = 0; round < 2; ++round) {
+      for (int from = 0; from < 90; from += 9) {
+        auto again = store->Append(calls(from, from + 9));
+        ASSERT_TRUE(again) << again.error().message();
+        EXPECT_EQ(again->duplicates, 9u) << round << " " << from;
+        EXPECT_EQ(again->stored, 0u);
+      }
+    }
+    auto conversation = store->GetConversation("p", "long");
+    ASSERT_TRUE(conversation) << conversation.error().message();
+    ASSERT_EQ(conversation->calls.size(), 3u);
+    EXPECT_EQ(conversation->calls[0].id, "call-1");
+    EXPECT_EQ(conversation->calls[1].id, "call-40");
+    EXPECT_EQ(conversation->calls[2].id, "call-70");
+    auto first = store->GetConversation("p", "conv-0");  // calls 0 and 2 (1 is in "long")
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->calls.size(), 2u);
+
+    // Scores of calls in the first, a middle and the last generation take their call's model;
+    // an outcome of "long" takes the model of its latest call.
+    model::Batch feedback;
+    for (int i : {0, 33, 88}) feedback.scores.push_back(Score("p", i));
+    model::Outcome outcome;
+    outcome.project = "p";
+    outcome.id = "o-long";
+    outcome.conversation_id = "long";
+    outcome.name = "resolved";
+    outcome.value = 1;
+    outcome.time_ns = kT0 + 100 * 1'000'000'000LL;
+    feedback.outcomes.push_back(outcome);
+    auto stored = store->Append(feedback);
+    ASSERT_TRUE(stored) << stored.error().message();
+    EXPECT_EQ(stored->stored, 4u);
+    EXPECT_EQ(ScoresByModel(*store, "p"),
+              (std::map<std::string, uint64_t>{{"model-0", 1}, {"model-33", 1}, {"model-88", 1}}));
+    RollupQuery oq{"p", kT0, kT0 + kNanosPerHour, 0, {"model"}, {}, "resolved", ""};
+    auto outcomes = store->QueryOutcomeRollups(oq);
+    ASSERT_TRUE(outcomes) << outcomes.error().message();
+    ASSERT_EQ(outcomes->size(), 1u);
+    ASSERT_EQ((*outcomes)[0].group.size(), 1u);
+    EXPECT_EQ((*outcomes)[0].group[0], "model-70");
+    store->Close();
+  }
+}
+
 }  // namespace yardstick::store
