@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <mutex>
 #include <new>
 
 namespace yardstick::store {
@@ -67,52 +66,62 @@ struct IdFilter::Segment {
 };
 
 IdFilter::IdFilter(size_t expected_keys) {
-  segments_.push_back(std::make_unique<Segment>(std::max<size_t>(expected_keys, 1u << 16)));
+  segments_[0] = std::make_unique<Segment>(std::max<size_t>(expected_keys, 1u << 16));
+  segment_count_.store(1, std::memory_order_release);
 }
 
 IdFilter::~IdFilter() = default;
 
 IdFilter::Segment& IdFilter::Writable() {
-  {
-    std::shared_lock lock(mutex_);
-    Segment& last = *segments_.back();
-    if (last.count.load(std::memory_order_relaxed) < last.capacity) return last;
+  size_t n = segment_count_.load(std::memory_order_acquire);
+  Segment* last = segments_[n - 1].get();
+  if (last->count.load(std::memory_order_relaxed) < last->capacity) return *last;
+  std::lock_guard lock(grow_mutex_);
+  n = segment_count_.load(std::memory_order_acquire);
+  last = segments_[n - 1].get();
+  // The last segment takes keys beyond its plan when no more segments fit (more false
+  // positives, never a false negative).
+  if (last->count.load(std::memory_order_relaxed) < last->capacity || n == kMaxSegments) {
+    return *last;
   }
-  std::unique_lock lock(mutex_);
-  Segment& last = *segments_.back();
-  if (last.count.load(std::memory_order_relaxed) < last.capacity) return last;
-  segments_.push_back(std::make_unique<Segment>(last.capacity * 2));
-  return *segments_.back();
+  segments_[n] = std::make_unique<Segment>(last->capacity * 4);
+  segment_count_.store(n + 1, std::memory_order_release);
+  return *segments_[n];
 }
 
 void IdFilter::Add(uint64_t key) {
   const uint64_t h = Mix(key);
-  // Segments are never removed or moved, so the reference stays valid without the lock.
   Writable().Add(h, Mix(h));
 }
 
 bool IdFilter::MayContain(uint64_t key) const {
   const uint64_t h = Mix(key);
   const uint64_t g = Mix(h);
-  std::shared_lock lock(mutex_);
-  for (const auto& s : segments_) {
-    if (s->MayContain(h, g)) return true;
+  const size_t n = segment_count_.load(std::memory_order_acquire);
+  for (size_t i = 0; i < n; ++i) {
+    if (segments_[i]->MayContain(h, g)) return true;
   }
   return false;
 }
 
+void IdFilter::Prefetch(uint64_t key) const {
+  const uint64_t h = Mix(key);
+  const size_t n = segment_count_.load(std::memory_order_acquire);
+  for (size_t i = 0; i < n; ++i) __builtin_prefetch(segments_[i]->Block(h));
+}
+
 size_t IdFilter::keys() const {
-  std::shared_lock lock(mutex_);
-  size_t n = 0;
-  for (const auto& s : segments_) n += s->count.load(std::memory_order_relaxed);
-  return n;
+  const size_t n = segment_count_.load(std::memory_order_acquire);
+  size_t keys = 0;
+  for (size_t i = 0; i < n; ++i) keys += segments_[i]->count.load(std::memory_order_relaxed);
+  return keys;
 }
 
 size_t IdFilter::bytes() const {
-  std::shared_lock lock(mutex_);
-  size_t n = 0;
-  for (const auto& s : segments_) n += s->blocks * kWordsPerBlock * sizeof(uint64_t);
-  return n;
+  const size_t n = segment_count_.load(std::memory_order_acquire);
+  size_t bytes = 0;
+  for (size_t i = 0; i < n; ++i) bytes += segments_[i]->blocks * kWordsPerBlock * sizeof(uint64_t);
+  return bytes;
 }
 
 }  // namespace yardstick::store

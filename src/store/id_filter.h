@@ -7,19 +7,21 @@
 //
 // Layout: split blocks of 512 bits (one cache line); a key sets one bit in each of the block's
 // eight 64-bit words. Sized at 16 bits per key, which gives about 0.1% false positives at full
-// load. When more keys than planned arrive, a new segment of twice the size takes the new keys
-// (a "scalable" Bloom filter); lookups ask every segment. Keys are never removed: ids deleted by
-// retention stay "maybe stored" and cost a lookup.
+// load. When more keys than planned arrive, a new segment of four times the size takes the new
+// keys (a "scalable" Bloom filter); lookups ask every segment, one cache line each, so a filter
+// planned well has one or two. Keys are never removed: ids deleted by retention stay "maybe
+// stored" and cost a lookup.
 //
-// Thread safety: Add and MayContain may run concurrently from any threads (bits are set with
-// atomic ORs; growing takes a lock).
+// Thread safety: Add, MayContain and Prefetch may run concurrently from any threads without a
+// lock (bits are set with atomic ORs, segments are published with release stores and never
+// moved); growing takes a lock.
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <shared_mutex>
-#include <vector>
+#include <mutex>
 
 namespace yardstick::store {
 
@@ -34,6 +36,9 @@ class IdFilter {
   void Add(uint64_t key);
   // false: no key equal to `key` was ever added.
   bool MayContain(uint64_t key) const;
+  // Starts loading the cache lines MayContain(key) and Add(key) will touch (a hint: a caller
+  // with many keys prefetches them all, then asks, so the cache misses overlap).
+  void Prefetch(uint64_t key) const;
 
   // Whether every stored key has been added (set once by the loader); until then a "not
   // contained" answer means nothing.
@@ -47,8 +52,10 @@ class IdFilter {
   struct Segment;
   Segment& Writable();
 
-  mutable std::shared_mutex mutex_;
-  std::vector<std::unique_ptr<Segment>> segments_;
+  static constexpr size_t kMaxSegments = 24;  // 65,536 · 4^23 keys
+  std::mutex grow_mutex_;
+  std::array<std::unique_ptr<Segment>, kMaxSegments> segments_;
+  std::atomic<size_t> segment_count_{0};  // segments_[0, count) are complete
   std::atomic<bool> complete_{false};
 };
 

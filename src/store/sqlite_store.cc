@@ -429,8 +429,21 @@ class Writer {
           conversation_filter_ != nullptr && conversation_filter_->complete();
       batch_new_conversations_ =
           results[b].new_conversations_known ? &results[b].new_conversations : nullptr;
+      // The keys of the batch's calls, and their filter cache lines requested all at once.
+      keys_.clear();
       for (const auto& call : batch.calls) {
-        auto r = InsertCall(call);
+        const int64_t id = RecordKey(call.project, call.id);
+        const int64_t conversation =
+            call.conversation_id.empty() ? 0 : RecordKey(call.project, call.conversation_id);
+        keys_.emplace_back(id, conversation);
+        if (id_filter_ != nullptr) id_filter_->Prefetch(static_cast<uint64_t>(id));
+        if (conversation_filter_ != nullptr && conversation != 0) {
+          conversation_filter_->Prefetch(static_cast<uint64_t>(conversation));
+        }
+      }
+      for (size_t c = 0; c < batch.calls.size(); ++c) {
+        const model::Call& call = batch.calls[c];
+        auto r = InsertCall(call, keys_[c].first, keys_[c].second);
         if (!r) return fail(r.error());
         if (!*r) {
           ++results[b].duplicates;
@@ -533,9 +546,11 @@ class Writer {
 
   // A record of (project, conversation) was stored: the conversation is new to the store when
   // the complete filter has never seen it (AppendResult::new_conversations).
-  void NoteConversation(const std::string& project, const std::string& conversation_id) {
+  void NoteConversation(const std::string& project, const std::string& conversation_id,
+                        int64_t conversation_key = 0) {
     if (conversation_id.empty() || conversation_filter_ == nullptr) return;
-    const auto key = static_cast<uint64_t>(RecordKey(project, conversation_id));
+    const auto key = static_cast<uint64_t>(
+        conversation_key != 0 ? conversation_key : RecordKey(project, conversation_id));
     if (batch_new_conversations_ != nullptr && !conversation_filter_->MayContain(key)) {
       batch_new_conversations_->emplace_back(project, conversation_id);
     }
@@ -577,10 +592,11 @@ class Writer {
   }
 
   // Returns whether the call was new.
-  Result<bool> InsertCall(const model::Call& c) {
+  // `id_key` and `conversation_key` are RecordKey of the call's id and conversation (0 without
+  // one).
+  Result<bool> InsertCall(const model::Call& c, int64_t id_key, int64_t conversation_key) {
     // Deduplication: the key finds the candidates, project and id decide (keys may collide).
     // The id filter skips the lookup for ids that are certainly new.
-    const int64_t id_key = RecordKey(c.project, c.id);
     const auto filter_key = static_cast<uint64_t>(id_key);
     if (MayHaveCall(filter_key)) {
       find_call_.Bind(1, id_key);
@@ -636,7 +652,7 @@ class Writer {
     if (c.conversation_id.empty()) {
       s.BindNull(i++);
     } else {
-      s.Bind(i++, RecordKey(c.project, c.conversation_id));
+      s.Bind(i++, conversation_key);
     }
     s.Bind(i++, generation_);
     const int rc = s.Step();
@@ -648,7 +664,7 @@ class Writer {
     }
     // Added before the commit: a rolled-back call stays in the filter, which only costs a lookup.
     if (id_filter_ != nullptr) id_filter_->Add(filter_key);
-    NoteConversation(c.project, c.conversation_id);
+    NoteConversation(c.project, c.conversation_id, conversation_key);
     return true;
   }
 
@@ -844,6 +860,7 @@ class Writer {
   std::set<std::string> new_projects_;
   IdFilter* id_filter_ = nullptr;
   IdFilter* conversation_filter_ = nullptr;
+  std::vector<std::pair<int64_t, int64_t>> keys_;  // of the batch being written
   std::vector<std::pair<std::string, std::string>>* batch_new_conversations_ = nullptr;
 };
 
@@ -867,10 +884,14 @@ class SqliteStore final : public Store {
         m && m->Step() == SQLITE_ROW) {
       stored_calls = m->Int(0);
     }
-    auto id_filter =
-        std::make_unique<IdFilter>(static_cast<size_t>(stored_calls + stored_calls / 2));
-    // Conversations are fewer than calls; planned for as many, it only grows when needed.
-    auto conversation_filter = std::make_unique<IdFilter>(static_cast<size_t>(stored_calls / 2));
+    // At least a million keys (2 MB of address space each; pages cost memory once keys arrive),
+    // so a growing store's filters have few segments to ask.
+    constexpr int64_t kMinPlannedKeys = 1 << 20;
+    auto id_filter = std::make_unique<IdFilter>(
+        static_cast<size_t>(std::max(kMinPlannedKeys, stored_calls + stored_calls / 2)));
+    // Conversations are fewer than calls; planned for half as many, it grows when needed.
+    auto conversation_filter = std::make_unique<IdFilter>(
+        static_cast<size_t>(std::max(kMinPlannedKeys, stored_calls / 2)));
     auto writer = Writer::Create(std::move(*db), options.calls_per_generation);
     if (!writer) return std::unexpected(writer.error());
     (*writer)->set_filters(id_filter.get(), conversation_filter.get());
