@@ -201,6 +201,40 @@ struct RollupKey {
 constexpr std::array<Resolution, 3> kResolutions = {Resolution::kMinute, Resolution::kHour,
                                                     Resolution::kDay};
 
+// The part of writing a batch's calls that depends on the batch alone, worked out by the
+// appending thread so that the writer thread (which every append waits for) does less.
+struct PreparedCalls {
+  std::vector<std::pair<int64_t, int64_t>> keys;  // RecordKey of id and conversation (0: none)
+  std::vector<std::string> attributes;            // EncodeAttributes of each call
+  // The calls' minute rollups, as if every call were new (the writer recomputes them for a
+  // batch that turns out to hold duplicates).
+  std::map<RollupKey, CallAggregate> minutes;
+};
+
+RollupKey MinuteKey(const model::Call& call) {
+  return RollupKey{'c',
+                   call.project,
+                   static_cast<int>(Resolution::kMinute),
+                   FloorTo(call.start_ns, kNanosPerMinute),
+                   "",
+                   "",
+                   DimensionsOf(call)};
+}
+
+PreparedCalls PrepareCalls(const std::vector<model::Call>& calls) {
+  PreparedCalls p;
+  p.keys.reserve(calls.size());
+  p.attributes.reserve(calls.size());
+  for (const auto& call : calls) {
+    p.keys.emplace_back(
+        RecordKey(call.project, call.id),
+        call.conversation_id.empty() ? 0 : RecordKey(call.project, call.conversation_id));
+    p.attributes.push_back(EncodeAttributes(call.attributes));
+    p.minutes[MinuteKey(call)].Add(call);
+  }
+  return p;
+}
+
 // Appends " AND col = ?" for each filter; collects the values to bind.
 Result<void> AddFilters(const DimensionFilter& filter, const FilterColumns& columns,
                         std::string& sql, std::vector<std::string>& values,
@@ -410,8 +444,9 @@ class Writer {
     conversation_filter_ = conversations;
   }
 
-  // Writes a group of batches in one transaction.
-  Result<std::vector<AppendResult>> WriteGroup(const std::vector<const model::Batch*>& group) {
+  // Writes a group of batches in one transaction; prepared[i] is PrepareCalls of group[i]'s calls.
+  Result<std::vector<AppendResult>> WriteGroup(const std::vector<const model::Batch*>& group,
+                                               const std::vector<const PreparedCalls*>& prepared) {
     if (auto r = db_.Exec("BEGIN IMMEDIATE"); !r) return std::unexpected(r.error());
     std::vector<AppendResult> results(group.size());
     std::map<RollupKey, CallAggregate> call_deltas;
@@ -429,37 +464,37 @@ class Writer {
           conversation_filter_ != nullptr && conversation_filter_->complete();
       batch_new_conversations_ =
           results[b].new_conversations_known ? &results[b].new_conversations : nullptr;
-      // The keys of the batch's calls, and their filter cache lines requested all at once.
-      keys_.clear();
-      for (const auto& call : batch.calls) {
-        const int64_t id = RecordKey(call.project, call.id);
-        const int64_t conversation =
-            call.conversation_id.empty() ? 0 : RecordKey(call.project, call.conversation_id);
-        keys_.emplace_back(id, conversation);
+      const PreparedCalls& prep = *prepared[b];
+      // The filters' cache lines of the batch's calls, requested all at once.
+      for (const auto& [id, conversation] : prep.keys) {
         if (id_filter_ != nullptr) id_filter_->Prefetch(static_cast<uint64_t>(id));
         if (conversation_filter_ != nullptr && conversation != 0) {
           conversation_filter_->Prefetch(static_cast<uint64_t>(conversation));
         }
       }
+      const uint64_t duplicates_before = results[b].duplicates;
+      stored_.assign(batch.calls.size(), false);
       for (size_t c = 0; c < batch.calls.size(); ++c) {
         const model::Call& call = batch.calls[c];
-        auto r = InsertCall(call, keys_[c].first, keys_[c].second);
+        auto r = InsertCall(call, prep.keys[c].first, prep.keys[c].second, prep.attributes[c]);
         if (!r) return fail(r.error());
         if (!*r) {
           ++results[b].duplicates;
           continue;
         }
         ++results[b].stored;
+        stored_[c] = true;
         NoteProject(call.project);
-        // Aggregate per minute first; hours and days are merged from the minutes below.
-        RollupKey key{'c',
-                      call.project,
-                      static_cast<int>(Resolution::kMinute),
-                      FloorTo(call.start_ns, kNanosPerMinute),
-                      "",
-                      "",
-                      DimensionsOf(call)};
-        call_deltas[std::move(key)].Add(call);
+      }
+      // Minutes first; hours and days are merged from the minutes below.
+      if (results[b].duplicates == duplicates_before) {
+        for (const auto& [key, delta] : prep.minutes) {
+          if (auto r = call_deltas[key].Merge(delta); !r) return fail(r.error());
+        }
+      } else {
+        for (size_t c = 0; c < batch.calls.size(); ++c) {
+          if (stored_[c]) call_deltas[MinuteKey(batch.calls[c])].Add(batch.calls[c]);
+        }
       }
       for (const auto& score : batch.scores) {
         auto r = InsertScore(score);
@@ -594,7 +629,8 @@ class Writer {
   // Returns whether the call was new.
   // `id_key` and `conversation_key` are RecordKey of the call's id and conversation (0 without
   // one).
-  Result<bool> InsertCall(const model::Call& c, int64_t id_key, int64_t conversation_key) {
+  Result<bool> InsertCall(const model::Call& c, int64_t id_key, int64_t conversation_key,
+                          const std::string& attributes) {
     // Deduplication: the key finds the candidates, project and id decide (keys may collide).
     // The id filter skips the lookup for ids that are certainly new.
     const auto filter_key = static_cast<uint64_t>(id_key);
@@ -645,7 +681,6 @@ class Writer {
     s.BindStatic(i++, c.finish_reason);
     s.BindStatic(i++, c.input_text);
     s.BindStatic(i++, c.output_text);
-    const std::string attributes = EncodeAttributes(c.attributes);
     s.BindStatic(i++, attributes);
     s.BindStatic(i++, c.model());
     s.Bind(i++, id_key);
@@ -860,7 +895,7 @@ class Writer {
   std::set<std::string> new_projects_;
   IdFilter* id_filter_ = nullptr;
   IdFilter* conversation_filter_ = nullptr;
-  std::vector<std::pair<int64_t, int64_t>> keys_;  // of the batch being written
+  std::vector<bool> stored_;  // of the batch being written: which calls were new
   std::vector<std::pair<std::string, std::string>>* batch_new_conversations_ = nullptr;
 };
 
@@ -909,7 +944,7 @@ class SqliteStore final : public Store {
   Result<AppendResult> Append(const model::Batch& batch) override {
     if (auto r = CheckRecordIds(batch); !r) return std::unexpected(r.error());
     if (batch.empty()) return AppendResult{};
-    Pending pending{&batch, {}};
+    Pending pending{&batch, PrepareCalls(batch.calls), {}};
     auto future = pending.done.get_future();
     {
       std::lock_guard lock(queue_mutex_);
@@ -1378,6 +1413,7 @@ class SqliteStore final : public Store {
  private:
   struct Pending {
     const model::Batch* batch;
+    PreparedCalls prepared;
     std::promise<Result<AppendResult>> done;
   };
   struct Job {  // a write that is not a batch (keys, projects, retention)
@@ -1503,8 +1539,13 @@ class SqliteStore final : public Store {
       if (group.empty()) continue;
       std::vector<const model::Batch*> batches;
       batches.reserve(group.size());
-      for (Pending* p : group) batches.push_back(p->batch);
-      auto results = writer_->WriteGroup(batches);
+      std::vector<const PreparedCalls*> prepared;
+      prepared.reserve(group.size());
+      for (Pending* p : group) {
+        batches.push_back(p->batch);
+        prepared.push_back(&p->prepared);
+      }
+      auto results = writer_->WriteGroup(batches, prepared);
       for (size_t i = 0; i < group.size(); ++i) {
         if (results) {
           group[i]->done.set_value((*results)[i]);
