@@ -4,12 +4,16 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "alerts/alerts.h"
@@ -441,34 +445,41 @@ class Server::Impl {
   }
 
   void RecordGenAiMetrics(const model::Batch& batch) {
-    std::map<Labels, std::vector<double>> durations;
-    std::map<Labels, std::vector<double>> tokens;
+    // Grouped by the calls' label values first (views into the batch; a batch has few distinct
+    // label sets), so label vectors are built once per series, not per call.
+    struct Samples {
+      std::map<std::optional<std::string_view>, std::vector<double>> durations;  // by error_type
+      std::vector<double> input, output;
+    };
+    using Key = std::array<std::string_view, 4>;  // operation, provider, request, response model
+    std::map<Key, Samples> groups;
     for (const auto& c : batch.calls) {
-      Labels base = {{"gen_ai_operation_name", c.operation},
-                     {"gen_ai_provider_name", c.provider},
-                     {"gen_ai_request_model", c.request_model},
-                     {"gen_ai_response_model", c.response_model}};
-      Labels d = base;
+      Samples& g = groups[Key{c.operation, c.provider, c.request_model, c.response_model}];
+      std::optional<std::string_view> error;
       if (c.status == model::CallStatus::kError) {
-        d.emplace_back("error_type", c.error_type.empty() ? "_OTHER" : c.error_type);
+        error = c.error_type.empty() ? std::string_view("_OTHER") : std::string_view(c.error_type);
       }
-      durations[d].push_back(c.latency_s());
-      if (c.input_tokens >= 0) {
-        Labels t = base;
-        t.emplace_back("gen_ai_token_type", "input");
-        tokens[t].push_back(static_cast<double>(c.input_tokens));
-      }
-      if (c.output_tokens >= 0) {
-        Labels t = base;
-        t.emplace_back("gen_ai_token_type", "output");
-        tokens[t].push_back(static_cast<double>(c.output_tokens));
-      }
+      g.durations[error].push_back(c.latency_s());
+      if (c.input_tokens >= 0) g.input.push_back(static_cast<double>(c.input_tokens));
+      if (c.output_tokens >= 0) g.output.push_back(static_cast<double>(c.output_tokens));
     }
-    for (const auto& [labels, values] : durations) {
-      metrics_.Observe("gen_ai_client_operation_duration_seconds", labels, values);
-    }
-    for (const auto& [labels, values] : tokens) {
-      metrics_.Observe("gen_ai_client_token_usage", labels, values);
+    for (const auto& [key, samples] : groups) {
+      const Labels base = {{"gen_ai_operation_name", std::string(key[0])},
+                           {"gen_ai_provider_name", std::string(key[1])},
+                           {"gen_ai_request_model", std::string(key[2])},
+                           {"gen_ai_response_model", std::string(key[3])}};
+      for (const auto& [error, values] : samples.durations) {
+        Labels d = base;
+        if (error) d.emplace_back("error_type", std::string(*error));
+        metrics_.Observe("gen_ai_client_operation_duration_seconds", d, values);
+      }
+      for (const auto& [type, values] :
+           {std::pair{"input", &samples.input}, std::pair{"output", &samples.output}}) {
+        if (values->empty()) continue;
+        Labels t = base;
+        t.emplace_back("gen_ai_token_type", type);
+        metrics_.Observe("gen_ai_client_token_usage", t, *values);
+      }
     }
   }
 
@@ -484,16 +495,16 @@ class Server::Impl {
       auto& r = records[i];
       const size_t index = i < origins.size() ? origins[i].index : i;
       const size_t line = i < origins.size() ? origins[i].line : 0;
-      const std::string path = (i < origins.size() ? origins[i].path : "$") + ".project";
+      auto path = [&] { return (i < origins.size() ? origins[i].path : "$") + ".project"; };
       if (!r.project.empty() && r.project != project && !(admin && project.empty())) {
-        rejections.push_back({index, line, path,
+        rejections.push_back({index, line, path(),
                               "the record names project '" + r.project +
                                   "' but the request acts on project '" + project + "'"});
         continue;
       }
       if (r.project.empty()) r.project = project;
       if (r.project.empty()) {
-        rejections.push_back({index, line, path,
+        rejections.push_back({index, line, path(),
                               "the admin key needs a project: set \"project\" in the record or "
                               "?project= on the request"});
         continue;

@@ -13,10 +13,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "support/gzip.h"
@@ -160,6 +162,23 @@ TEST_F(ServerTest, HealthReadinessAndMetrics) {
   EXPECT_NE(m->body.find("le=\"+Inf\""), std::string::npos);
   EXPECT_NE(m->body.find("gen_ai_client_token_usage_bucket{"), std::string::npos);
   EXPECT_NE(m->body.find("gen_ai_token_type=\"input\""), std::string::npos);
+  // Per series: failed calls carry error_type, and the token counts add up.
+  double ok_count = 0, error_count = 0, input_sum = 0;
+  std::istringstream lines(m->body);
+  for (std::string line; std::getline(lines, line);) {
+    const double value = std::atof(line.substr(line.rfind(' ') + 1).c_str());
+    if (line.starts_with("gen_ai_client_operation_duration_seconds_count{")) {
+      (line.find("error_type=\"_OTHER\"") != std::string::npos ? error_count : ok_count) += value;
+    }
+    if (line.starts_with("gen_ai_client_token_usage_sum{") &&
+        line.find("gen_ai_token_type=\"input\"") != std::string::npos) {
+      input_sum += value;
+    }
+  }
+  EXPECT_GT(sent.errors, 0);
+  EXPECT_EQ(error_count, sent.errors);
+  EXPECT_EQ(ok_count, 10 - sent.errors);
+  EXPECT_EQ(input_sum, static_cast<double>(sent.input_tokens));
   EXPECT_NE(m->body.find("yardstick_ingested_records_total{kind=\"call\"} 10"), std::string::npos);
   EXPECT_NE(m->body.find("process_resident_memory_bytes"), std::string::npos);
   EXPECT_NE(m->body.find("yardstick_redactions_total{kind=\"email\"} 10"), std::string::npos);
