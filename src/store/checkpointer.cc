@@ -61,6 +61,15 @@ int Checkpointer::OnCommit(void* self, sqlite3*, const char*, int frames) {
   return SQLITE_OK;
 }
 
+void Checkpointer::CatchUp() {
+  if (!catch_up_.exchange(false, std::memory_order_acq_rel)) return;
+  // PASSIVE on the writer's own connection: nobody else writes, so this copies everything up to
+  // the last commit without waiting; SQLITE_BUSY (the checkpointer started another copy) loses
+  // nothing.
+  int log = 0, copied = 0;
+  (void)sqlite3_wal_checkpoint_v2(writer_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+}
+
 void Checkpointer::Run() {
   for (;;) {
     int frames;
@@ -78,7 +87,10 @@ void Checkpointer::Run() {
     const int mode = frames >= 8 * frames_ ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE;
     int log = 0, copied = 0;
     // A failed checkpoint loses nothing (the frames stay in the WAL); the next commit retries.
-    (void)sqlite3_wal_checkpoint_v2(db_.get(), nullptr, mode, &log, &copied);
+    if (sqlite3_wal_checkpoint_v2(db_.get(), nullptr, mode, &log, &copied) == SQLITE_OK &&
+        mode == SQLITE_CHECKPOINT_PASSIVE) {
+      catch_up_.store(true, std::memory_order_release);
+    }
   }
 }
 

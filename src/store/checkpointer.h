@@ -4,11 +4,19 @@
 // every batch queued behind it) waits for the database file to be written and synced. Instead,
 // the writer connection reports the WAL size after each commit (sqlite3_wal_hook) and a thread
 // with its own connection copies the WAL into the database file while the writer goes on
-// (PASSIVE checkpoints). If the writer outpaces it so that the WAL grows past a hard limit, the
-// checkpointer waits for the writer between transactions (RESTART) so the WAL stays bounded.
+// (PASSIVE checkpoints).
+//
+// A WAL starts over from its beginning (instead of growing) only when a write transaction begins
+// with every page of it copied. The writer keeps committing while the checkpointer copies, so
+// that never happens by itself: after each copy, the writer copies the few pages it committed
+// meanwhile itself, between two transactions (CatchUp), and its next transaction starts the WAL
+// over. If the WAL still grows past a hard limit (readers holding old snapshots keep it from
+// starting over), the checkpointer waits for the writer between transactions (RESTART), which
+// holds the writer off for the whole copy.
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -38,6 +46,10 @@ class Checkpointer {
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
 
+  // Called by the writer thread between transactions: after a checkpoint, copies what was
+  // committed during it (see above). Cheap when there is nothing to do.
+  void CatchUp();
+
  private:
   Checkpointer(sqlite::Database& writer, sqlite::Database own, int frames);
   static int OnCommit(void* self, sqlite3* db, const char* name, int frames);
@@ -51,6 +63,7 @@ class Checkpointer {
   int wal_frames_ = 0;    // WAL size to checkpoint (0: nothing to do)
   int checkpointed_ = 0;  // WAL size at the last checkpoint
   bool stop_ = false;
+  std::atomic<bool> catch_up_{false};  // a checkpoint finished; the writer copies the rest
   std::thread thread_;
 };
 

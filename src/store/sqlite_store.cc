@@ -1553,6 +1553,8 @@ class SqliteStore final : public Store {
           group[i]->done.set_value(std::unexpected(results.error()));
         }
       }
+      // After the answers: a catch-up copy delays the next group, not this one.
+      if (checkpointer_) checkpointer_->CatchUp();
     }
   }
 
