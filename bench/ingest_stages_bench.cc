@@ -229,5 +229,51 @@ int main(int argc, char** argv) {
               all.back());
   std::printf("  database: %.0f MB\n",
               static_cast<double>(std::filesystem::file_size(dir + "/bench.db")) / 1e6);
+
+  // Reading a conversation back (the drill-down, and the escalation rules' first look at a
+  // conversation): 1000 conversations spread over the store, once the store has read its filters
+  // after the reopen (an append reports new conversations only then).
+  auto reopened = store::OpenSqliteStore({dir + "/bench.db", sync_full, 64 << 20});
+  if (!reopened) {
+    std::fprintf(stderr, "%s\n", reopened.error().message().c_str());
+    return 1;
+  }
+  for (int i = 0;; ++i) {
+    model::Batch probe;
+    model::Call c = batches[0].calls[0];
+    c.id = "filter-probe-" + std::to_string(i);
+    c.conversation_id.clear();
+    probe.calls.push_back(std::move(c));
+    auto r = (*reopened)->Append(probe);
+    if (!r || r->new_conversations_known || i == 1000) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::vector<std::pair<std::string, std::string>> conversations;
+  for (size_t b = 0; b < batches.size(); b += std::max<size_t>(1, batches.size() / 1000)) {
+    for (const auto& c : batches[b].calls) {
+      if (c.conversation_id.empty()) continue;
+      conversations.emplace_back(c.project, c.conversation_id);
+      break;
+    }
+  }
+  std::vector<double> reads;
+  size_t calls_read = 0;
+  for (const auto& [project, id] : conversations) {
+    const auto a = Clock::now();
+    auto conversation = (*reopened)->GetConversation(project, id);
+    reads.push_back(Seconds(a) * 1e6);
+    if (conversation) calls_read += conversation->calls.size();
+  }
+  (*reopened)->Close();
+  if (!reads.empty()) {
+    std::sort(reads.begin(), reads.end());
+    double sum = 0;
+    for (double r : reads) sum += r;
+    std::printf(
+        "  conversation read: %zu conversations (%zu calls), mean %.0f us, p50 %.0f us, "
+        "p99 %.0f us\n",
+        reads.size(), calls_read, sum / static_cast<double>(reads.size()), reads[reads.size() / 2],
+        reads[reads.size() * 99 / 100]);
+  }
   return 0;
 }

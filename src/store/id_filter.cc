@@ -65,8 +65,8 @@ struct IdFilter::Segment {
   std::atomic<size_t> count{0};
 };
 
-IdFilter::IdFilter(size_t expected_keys) {
-  segments_[0] = std::make_unique<Segment>(std::max<size_t>(expected_keys, 1u << 16));
+IdFilter::IdFilter(size_t expected_keys, size_t minimum_keys) {
+  segments_[0] = std::make_unique<Segment>(std::max(expected_keys, minimum_keys));
   segment_count_.store(1, std::memory_order_release);
 }
 
@@ -122,6 +122,41 @@ size_t IdFilter::bytes() const {
   size_t bytes = 0;
   for (size_t i = 0; i < n; ++i) bytes += segments_[i]->blocks * kWordsPerBlock * sizeof(uint64_t);
   return bytes;
+}
+
+GenerationFilters::GenerationFilters(size_t keys_per_generation)
+    : keys_per_generation_(keys_per_generation) {}
+
+GenerationFilters::~GenerationFilters() = default;
+
+void GenerationFilters::Add(int64_t generation, uint64_t key) {
+  {
+    std::shared_lock lock(mutex_);
+    if (auto it = filters_.find(generation); it != filters_.end()) {
+      it->second->Add(key);
+      return;
+    }
+  }
+  std::unique_lock lock(mutex_);
+  auto& filter = filters_[generation];
+  if (!filter) filter = std::make_unique<IdFilter>(keys_per_generation_, 1024);
+  filter->Add(key);
+}
+
+std::vector<int64_t> GenerationFilters::Candidates(uint64_t key) const {
+  std::vector<int64_t> out;
+  std::shared_lock lock(mutex_);
+  for (const auto& [generation, filter] : filters_) {
+    if (filter->MayContain(key)) out.push_back(generation);
+  }
+  return out;
+}
+
+size_t GenerationFilters::bytes() const {
+  std::shared_lock lock(mutex_);
+  size_t n = 0;
+  for (const auto& [generation, filter] : filters_) n += filter->bytes();
+  return n;
 }
 
 }  // namespace yardstick::store

@@ -20,15 +20,19 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
+#include <vector>
 
 namespace yardstick::store {
 
 class IdFilter {
  public:
-  // Plans for `expected_keys` (at least 1 << 16).
-  explicit IdFilter(size_t expected_keys);
+  // Plans for `expected_keys` (at least `minimum_keys`).
+  explicit IdFilter(size_t expected_keys, size_t minimum_keys = 1 << 16);
   ~IdFilter();
   IdFilter(const IdFilter&) = delete;
   IdFilter& operator=(const IdFilter&) = delete;
@@ -56,6 +60,35 @@ class IdFilter {
   std::mutex grow_mutex_;
   std::array<std::unique_ptr<Segment>, kMaxSegments> segments_;
   std::atomic<size_t> segment_count_{0};  // segments_[0, count) are complete
+  std::atomic<bool> complete_{false};
+};
+
+// One IdFilter per generation of the key indexes (docs/sqlite-store.md), so that a lookup that
+// must find every row of a key (a conversation's calls) probes only the generations that may
+// hold it instead of all of them. 16 bits per key, like IdFilter; a generation's filter grows
+// past its plan like any IdFilter (generation 0 of a migrated database holds every older call).
+//
+// Thread safety: Add, Candidates and MarkComplete may run concurrently from any threads.
+class GenerationFilters {
+ public:
+  explicit GenerationFilters(size_t keys_per_generation);
+  ~GenerationFilters();
+  GenerationFilters(const GenerationFilters&) = delete;
+  GenerationFilters& operator=(const GenerationFilters&) = delete;
+
+  void Add(int64_t generation, uint64_t key);
+  // The generations that may hold `key`, newest first. Meaningful once complete(): before, a
+  // generation not yet loaded is missing from the answer.
+  std::vector<int64_t> Candidates(uint64_t key) const;
+
+  void MarkComplete() { complete_.store(true, std::memory_order_release); }
+  bool complete() const { return complete_.load(std::memory_order_acquire); }
+  size_t bytes() const;
+
+ private:
+  const size_t keys_per_generation_;
+  mutable std::shared_mutex mutex_;
+  std::map<int64_t, std::unique_ptr<IdFilter>, std::greater<>> filters_;  // newest first
   std::atomic<bool> complete_{false};
 };
 

@@ -439,9 +439,10 @@ class Writer {
   Database& db() { return db_; }
   // The filters of stored call ids and of stored conversations (set before the writer thread
   // starts; may be null).
-  void set_filters(IdFilter* ids, IdFilter* conversations) {
+  void set_filters(IdFilter* ids, IdFilter* conversations, GenerationFilters* generations) {
     id_filter_ = ids;
     conversation_filter_ = conversations;
+    generation_conversations_ = generations;
   }
 
   // Writes a group of batches in one transaction; prepared[i] is PrepareCalls of group[i]'s calls.
@@ -625,6 +626,16 @@ class Writer {
     }
     return SQLITE_DONE;
   }
+  // The same over the given generations only (newest first).
+  int StepNewestFirst(Statement& s, const std::vector<int64_t>& generations) {
+    for (int64_t g : generations) {
+      s.Bind(4, g);
+      const int rc = s.Step();
+      if (rc != SQLITE_DONE) return rc;
+      s.Rewind();
+    }
+    return SQLITE_DONE;
+  }
 
   // Returns whether the call was new.
   // `id_key` and `conversation_key` are RecordKey of the call's id and conversation (0 without
@@ -693,6 +704,9 @@ class Writer {
     const int rc = s.Step();
     s.Reset();
     if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, "insert call: " + db_.ErrorMessage());
+    if (generation_conversations_ != nullptr && !c.conversation_id.empty()) {
+      generation_conversations_->Add(generation_, static_cast<uint64_t>(conversation_key));
+    }
     if (++generation_calls_ == calls_per_generation_) {
       ++generation_;
       generation_calls_ = 0;
@@ -731,7 +745,12 @@ class Writer {
       conversation_dims_.Bind(1, conversation_key);
       conversation_dims_.Bind(2, project);
       conversation_dims_.Bind(3, conversation_id);
-      const int rc = StepNewestFirst(conversation_dims_);
+      const bool known =
+          generation_conversations_ != nullptr && generation_conversations_->complete();
+      const int rc =
+          known ? StepNewestFirst(conversation_dims_, generation_conversations_->Candidates(
+                                                          static_cast<uint64_t>(conversation_key)))
+                : StepNewestFirst(conversation_dims_);
       if (rc == SQLITE_ROW) out.second = ReadDims(conversation_dims_, 0);
       conversation_dims_.Reset();
       if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -895,6 +914,7 @@ class Writer {
   std::set<std::string> new_projects_;
   IdFilter* id_filter_ = nullptr;
   IdFilter* conversation_filter_ = nullptr;
+  GenerationFilters* generation_conversations_ = nullptr;
   std::vector<bool> stored_;  // of the batch being written: which calls were new
   std::vector<std::pair<std::string, std::string>>* batch_new_conversations_ = nullptr;
 };
@@ -929,13 +949,16 @@ class SqliteStore final : public Store {
         static_cast<size_t>(std::max(kMinPlannedKeys, stored_calls / 2)));
     auto writer = Writer::Create(std::move(*db), options.calls_per_generation);
     if (!writer) return std::unexpected(writer.error());
-    (*writer)->set_filters(id_filter.get(), conversation_filter.get());
+    auto generation_conversations = std::make_unique<GenerationFilters>(
+        static_cast<size_t>(std::max<int64_t>(1, options.calls_per_generation)));
+    (*writer)->set_filters(id_filter.get(), conversation_filter.get(),
+                           generation_conversations.get());
     auto checkpointer = Checkpointer::Start((*writer)->db(), options.path, options.synchronous_full,
                                             CheckpointPages());
     if (!checkpointer) return std::unexpected(checkpointer.error());
     auto store = std::unique_ptr<SqliteStore>(
         new SqliteStore(options, std::move(*writer), std::move(*checkpointer), std::move(id_filter),
-                        std::move(conversation_filter)));
+                        std::move(conversation_filter), std::move(generation_conversations)));
     return std::unique_ptr<Store>(std::move(store));
   }
 
@@ -1268,6 +1291,7 @@ class SqliteStore final : public Store {
     if (!lease) return std::unexpected(lease.error());
     Conversation conv;
     conv.id = conversation_id;
+    std::string candidates;  // JSON list of generations, for :generations
     auto run = [&](const std::string& sql, auto&& read) -> Result<void> {
       auto cached_stmt = lease->db().Cached(sql);
       if (!cached_stmt) return std::unexpected(cached_stmt.error());
@@ -1276,21 +1300,43 @@ class SqliteStore final : public Store {
       stmt->Bind(2, conversation_id);
       const int key = stmt->ParameterIndex(":key");
       if (key > 0) stmt->Bind(key, RecordKey(project, conversation_id));
+      const int generations = stmt->ParameterIndex(":generations");
+      if (generations > 0) stmt->Bind(generations, candidates);
       int rc;
       while ((rc = stmt->Step()) == SQLITE_ROW) read(*stmt);
       if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, stmt->ErrorMessage());
       return {};
     };
-    // Every generation's part of the conversation index (see Writer).
-    if (auto r = run("WITH RECURSIVE g(x) AS (SELECT (SELECT MAX(key_gen) FROM calls) UNION ALL "
-                     "SELECT x - 1 FROM g WHERE x > (SELECT MIN(key_gen) FROM calls)) SELECT " +
-                         std::string(kCallColumns) +
-                         " FROM g CROSS JOIN calls INDEXED BY calls_by_generation_conversation "
-                         "ON calls.key_gen = g.x WHERE project = ?1 AND conversation_id = ?2 AND "
-                         "calls.conversation_key = :key ORDER BY start_ns, calls.rowid",
-                     [&](const Statement& s) { conv.calls.push_back(ReadCall(s)); });
-        !r) {
-      return std::unexpected(r.error());
+    // The conversation's part of the conversation index in the generations whose filter may
+    // hold it, or (until the filters are loaded after an open) in every generation (see Writer).
+    std::string calls_sql;
+    if (generation_conversations_->complete()) {
+      const auto found = generation_conversations_->Candidates(
+          static_cast<uint64_t>(RecordKey(project, conversation_id)));
+      if (!found.empty()) {
+        candidates = "[";
+        for (int64_t g : found)
+          candidates += (candidates.size() > 1 ? "," : "") + std::to_string(g);
+        candidates += "]";
+        calls_sql = "SELECT " + std::string(kCallColumns) +
+                    " FROM calls INDEXED BY calls_by_generation_conversation WHERE project = ?1 "
+                    "AND conversation_id = ?2 AND conversation_key = :key AND key_gen IN (SELECT "
+                    "value FROM json_each(:generations)) ORDER BY start_ns, rowid";
+      }
+    } else {
+      calls_sql =
+          "WITH RECURSIVE g(x) AS (SELECT (SELECT MAX(key_gen) FROM calls) UNION ALL "
+          "SELECT x - 1 FROM g WHERE x > (SELECT MIN(key_gen) FROM calls)) SELECT " +
+          std::string(kCallColumns) +
+          " FROM g CROSS JOIN calls INDEXED BY calls_by_generation_conversation ON "
+          "calls.key_gen = g.x WHERE project = ?1 AND conversation_id = ?2 AND "
+          "calls.conversation_key = :key ORDER BY start_ns, calls.rowid";
+    }
+    if (!calls_sql.empty()) {
+      if (auto r = run(calls_sql, [&](const Statement& s) { conv.calls.push_back(ReadCall(s)); });
+          !r) {
+        return std::unexpected(r.error());
+      }
     }
     if (auto r = run("SELECT " + std::string(kScoreColumns) +
                          " FROM scores WHERE project = ? AND conversation_id = ? AND "
@@ -1438,10 +1484,12 @@ class SqliteStore final : public Store {
 
   SqliteStore(const SqliteOptions& options, std::unique_ptr<Writer> writer,
               std::unique_ptr<Checkpointer> checkpointer, std::unique_ptr<IdFilter> id_filter,
-              std::unique_ptr<IdFilter> conversation_filter)
+              std::unique_ptr<IdFilter> conversation_filter,
+              std::unique_ptr<GenerationFilters> generation_conversations)
       : options_(options),
         id_filter_(std::move(id_filter)),
         conversation_filter_(std::move(conversation_filter)),
+        generation_conversations_(std::move(generation_conversations)),
         writer_(std::move(writer)),
         checkpointer_(std::move(checkpointer)) {
     writer_thread_ = std::thread([this] { WriterLoop(); });
@@ -1470,9 +1518,26 @@ class SqliteStore final : public Store {
     if (!load("SELECT id_key FROM calls INDEXED BY calls_by_generation_key", *id_filter_, false))
       return;
     id_filter_->MarkComplete();
-    if (load("SELECT conversation_key FROM calls INDEXED BY calls_by_generation_conversation WHERE "
-             "conversation_key IS NOT NULL",
-             *conversation_filter_, false) &&
+    // Calls' conversations go into both the filter of all conversations and the filter of their
+    // generation.
+    auto load_calls = [&]() {
+      auto s = db->Prepare(
+          "SELECT key_gen, conversation_key FROM calls INDEXED BY "
+          "calls_by_generation_conversation WHERE conversation_key IS NOT NULL");
+      if (!s) return false;
+      int rc;
+      uint64_t n = 0;
+      while ((rc = s->Step()) == SQLITE_ROW) {
+        const auto key = static_cast<uint64_t>(s->Int(1));
+        conversation_filter_->Add(key);
+        generation_conversations_->Add(s->Int(0), key);
+        if ((++n & 0xffff) == 0 && stop_loading_.load(std::memory_order_relaxed)) return false;
+      }
+      if (rc != SQLITE_DONE) return false;
+      generation_conversations_->MarkComplete();
+      return true;
+    };
+    if (load_calls() &&
         load("SELECT DISTINCT project, conversation_id FROM scores WHERE conversation_id <> ''",
              *conversation_filter_, true) &&
         load("SELECT DISTINCT project, conversation_id FROM outcomes WHERE conversation_id <> ''",
@@ -1761,6 +1826,9 @@ class SqliteStore final : public Store {
   SqliteOptions options_;
   std::unique_ptr<IdFilter> id_filter_;  // before writer_, which points to both
   std::unique_ptr<IdFilter> conversation_filter_;
+  // The conversation keys of each generation's calls (GetConversation and the writer's lookups
+  // probe only the generations that may hold a conversation).
+  std::unique_ptr<GenerationFilters> generation_conversations_;
   std::unique_ptr<Writer> writer_;
   std::unique_ptr<Checkpointer> checkpointer_;
   std::thread writer_thread_;

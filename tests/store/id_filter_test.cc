@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <thread>
@@ -62,6 +63,33 @@ TEST(IdFilter, ConcurrentWritersAndReaders) {
   EXPECT_FALSE(f.complete());
   f.MarkComplete();
   EXPECT_TRUE(f.complete());
+}
+
+TEST(GenerationFilters, CandidatesAreTheGenerationsThatMayHoldAKeyNewestFirst) {
+  GenerationFilters f(12000);
+  // Key k is in generations k % 7 and 100 + k % 3; generations 0 and 100-102 outgrow their plan.
+  for (uint64_t k = 0; k < 70'000; ++k) {
+    f.Add(static_cast<int64_t>(k % 7), k);
+    f.Add(static_cast<int64_t>(100 + k % 3), k);
+  }
+  for (uint64_t k = 0; k < 50'000; ++k) f.Add(0, 1'000'000 + k);
+  EXPECT_FALSE(f.complete());
+  f.MarkComplete();
+  EXPECT_TRUE(f.complete());
+  size_t extra = 0;
+  for (uint64_t k = 0; k < 70'000; ++k) {
+    const auto c = f.Candidates(k);
+    ASSERT_TRUE(std::is_sorted(c.rbegin(), c.rend())) << k;
+    ASSERT_NE(std::find(c.begin(), c.end(), static_cast<int64_t>(100 + k % 3)), c.end()) << k;
+    ASSERT_NE(std::find(c.begin(), c.end(), static_cast<int64_t>(k % 7)), c.end()) << k;
+    extra += c.size() - 2;
+  }
+  // 10 generations, about 0.1% false positives each (more for those past their plan).
+  EXPECT_LT(extra, 700u) << extra;
+  size_t none = 0;
+  for (uint64_t k = 5'000'000; k < 5'100'000; ++k) none += f.Candidates(k).size();
+  EXPECT_LT(none, 1000u) << none;
+  EXPECT_GT(f.bytes(), 0u);
 }
 
 }  // namespace

@@ -507,15 +507,32 @@ TEST_F(SqliteKeys, LookupsSearchEveryGeneration) {
         EXPECT_EQ(again->stored, 0u);
       }
     }
-    auto conversation = store->GetConversation("p", "long");
-    ASSERT_TRUE(conversation) << conversation.error().message();
-    ASSERT_EQ(conversation->calls.size(), 3u);
-    EXPECT_EQ(conversation->calls[0].id, "call-1");
-    EXPECT_EQ(conversation->calls[1].id, "call-40");
-    EXPECT_EQ(conversation->calls[2].id, "call-70");
-    auto first = store->GetConversation("p", "conv-0");  // calls 0 and 2 (1 is in "long")
-    ASSERT_TRUE(first);
-    EXPECT_EQ(first->calls.size(), 2u);
+    // A conversation's calls are found in every generation, both before the store has read the
+    // conversation keys of each generation after the open (every generation is searched) and
+    // after (only those whose filter may hold the conversation are).
+    auto check_conversations = [&] {
+      auto conversation = store->GetConversation("p", "long");
+      ASSERT_TRUE(conversation) << conversation.error().message();
+      ASSERT_EQ(conversation->calls.size(), 3u);
+      EXPECT_EQ(conversation->calls[0].id, "call-1");
+      EXPECT_EQ(conversation->calls[1].id, "call-40");
+      EXPECT_EQ(conversation->calls[2].id, "call-70");
+      auto first = store->GetConversation("p", "conv-0");  // calls 0 and 2 (1 is in "long")
+      ASSERT_TRUE(first);
+      EXPECT_EQ(first->calls.size(), 2u);
+      EXPECT_FALSE(store->GetConversation("p", "conv-none"));
+    };
+    check_conversations();
+    for (int i = 0; i < 500; ++i) {  // until the conversation filters are loaded
+      model::Batch none;
+      none.calls = {Call("p", 1000 + i)};
+      none.calls[0].conversation_id.clear();
+      auto appended = store->Append(none);
+      ASSERT_TRUE(appended) << appended.error().message();
+      if (appended->new_conversations_known) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    check_conversations();
 
     // Scores of calls in the first, a middle and the last generation take their call's model;
     // an outcome of "long" takes the model of its latest call.
