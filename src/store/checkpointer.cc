@@ -5,7 +5,13 @@
 namespace yardstick::store {
 namespace {
 std::atomic<int> checkpoint_pages{10000};
+std::atomic<int64_t> checkpoints_run{0}, wal_restarts{0};
 }  // namespace
+
+CheckpointCounts CheckpointCountsForTesting() {
+  return {checkpoints_run.load(std::memory_order_relaxed),
+          wal_restarts.load(std::memory_order_relaxed)};
+}
 
 int CheckpointPages() { return checkpoint_pages.load(std::memory_order_relaxed); }
 void SetCheckpointPagesForTesting(int pages) {
@@ -51,6 +57,8 @@ int Checkpointer::OnCommit(void* self, sqlite3*, const char*, int frames) {
   {
     std::lock_guard lock(c->mutex_);
     // The WAL started over (everything was copied): count from its start again.
+    if (frames < c->last_frames_) wal_restarts.fetch_add(1, std::memory_order_relaxed);
+    c->last_frames_ = frames;
     if (frames < c->checkpointed_) c->checkpointed_ = 0;
     // Copy once another `frames_` pages have been written since the last checkpoint, so that a
     // page written by many commits is copied once.
@@ -62,12 +70,18 @@ int Checkpointer::OnCommit(void* self, sqlite3*, const char*, int frames) {
 }
 
 void Checkpointer::CatchUp() {
-  if (!catch_up_.exchange(false, std::memory_order_acq_rel)) return;
+  int tries = catch_up_.load(std::memory_order_acquire);
+  if (tries == 0) return;
   // PASSIVE on the writer's own connection: nobody else writes, so this copies everything up to
-  // the last commit without waiting; SQLITE_BUSY (the checkpointer started another copy) loses
-  // nothing.
+  // the last commit without waiting. When it cannot (SQLITE_BUSY: the checkpointer started
+  // another copy; or a reader's snapshot holds frames back), it tries again after the next
+  // commits, a few times, and otherwise waits for the next checkpoint.
   int log = 0, copied = 0;
-  (void)sqlite3_wal_checkpoint_v2(writer_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+  const int rc =
+      sqlite3_wal_checkpoint_v2(writer_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+  const bool done = rc == SQLITE_OK && copied == log;
+  // Only this thread lowers the count; the checkpointer may have raised it meanwhile.
+  catch_up_.compare_exchange_strong(tries, done ? 0 : tries - 1, std::memory_order_acq_rel);
 }
 
 void Checkpointer::Run() {
@@ -86,10 +100,11 @@ void Checkpointer::Run() {
     // and lets the next transaction write the WAL from its start again.
     const int mode = frames >= 8 * frames_ ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE;
     int log = 0, copied = 0;
+    checkpoints_run.fetch_add(1, std::memory_order_relaxed);
     // A failed checkpoint loses nothing (the frames stay in the WAL); the next commit retries.
     if (sqlite3_wal_checkpoint_v2(db_.get(), nullptr, mode, &log, &copied) == SQLITE_OK &&
         mode == SQLITE_CHECKPOINT_PASSIVE) {
-      catch_up_.store(true, std::memory_order_release);
+      catch_up_.store(kCatchUpTries, std::memory_order_release);
     }
   }
 }

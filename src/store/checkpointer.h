@@ -33,6 +33,14 @@ namespace yardstick::store {
 int CheckpointPages();
 void SetCheckpointPagesForTesting(int pages);
 
+// Since the start of the process, over every store: checkpoints run by checkpointer threads,
+// and the times a writer's WAL started over from its beginning.
+struct CheckpointCounts {
+  int64_t checkpoints = 0;
+  int64_t restarts = 0;
+};
+CheckpointCounts CheckpointCountsForTesting();
+
 class Checkpointer {
  public:
   // `writer` is the connection that commits; `path` and `synchronous_full` open the
@@ -62,8 +70,12 @@ class Checkpointer {
   std::condition_variable cv_;
   int wal_frames_ = 0;    // WAL size to checkpoint (0: nothing to do)
   int checkpointed_ = 0;  // WAL size at the last checkpoint
+  int last_frames_ = 0;   // WAL size after the last commit
   bool stop_ = false;
-  std::atomic<bool> catch_up_{false};  // a checkpoint finished; the writer copies the rest
+  // After a checkpoint: how many more commits the writer may try to copy the rest after (0:
+  // nothing to do).
+  static constexpr int kCatchUpTries = 16;
+  std::atomic<int> catch_up_{0};
   std::thread thread_;
 };
 

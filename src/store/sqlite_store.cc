@@ -24,6 +24,7 @@
 #include "store/record_key.h"
 #include "store/store.h"
 #include "store/time_plan.h"
+#include "store/wal_syncer.h"
 
 namespace yardstick::store {
 namespace {
@@ -933,6 +934,13 @@ class SqliteStore final : public Store {
         "; PRAGMA mmap_size=1073741824;";
     if (auto r = db->Exec(pragmas); !r) return std::unexpected(r.error());
     if (auto r = Migrate(*db); !r) return std::unexpected(r.error());
+    // Durable acknowledgements come from the syncer from here on (wal_syncer.h): the writer's
+    // commits only write the WAL.
+    std::unique_ptr<WalSyncer> syncer;
+    if (options.synchronous_full) {
+      if (auto r = db->Exec("PRAGMA synchronous=NORMAL"); !r) return std::unexpected(r.error());
+      syncer = std::make_unique<WalSyncer>(options.path + "-wal");
+    }
     // Planned for the calls stored now (rowids only grow) and half as many again.
     int64_t stored_calls = 0;
     if (auto m = db->Prepare("SELECT coalesce(max(rowid), 0) FROM calls");
@@ -956,9 +964,9 @@ class SqliteStore final : public Store {
     auto checkpointer = Checkpointer::Start((*writer)->db(), options.path, options.synchronous_full,
                                             CheckpointPages());
     if (!checkpointer) return std::unexpected(checkpointer.error());
-    auto store = std::unique_ptr<SqliteStore>(
-        new SqliteStore(options, std::move(*writer), std::move(*checkpointer), std::move(id_filter),
-                        std::move(conversation_filter), std::move(generation_conversations)));
+    auto store = std::unique_ptr<SqliteStore>(new SqliteStore(
+        options, std::move(*writer), std::move(*checkpointer), std::move(id_filter),
+        std::move(conversation_filter), std::move(generation_conversations), std::move(syncer)));
     return std::unique_ptr<Store>(std::move(store));
   }
 
@@ -1451,6 +1459,7 @@ class SqliteStore final : public Store {
     stop_loading_ = true;
     if (filter_loader_.joinable()) filter_loader_.join();
     if (writer_thread_.joinable()) writer_thread_.join();
+    syncer_.reset();  // answers what it still holds
     checkpointer_.reset();
     std::lock_guard lock(readers_mutex_);
     readers_.clear();
@@ -1485,11 +1494,13 @@ class SqliteStore final : public Store {
   SqliteStore(const SqliteOptions& options, std::unique_ptr<Writer> writer,
               std::unique_ptr<Checkpointer> checkpointer, std::unique_ptr<IdFilter> id_filter,
               std::unique_ptr<IdFilter> conversation_filter,
-              std::unique_ptr<GenerationFilters> generation_conversations)
+              std::unique_ptr<GenerationFilters> generation_conversations,
+              std::unique_ptr<WalSyncer> syncer)
       : options_(options),
         id_filter_(std::move(id_filter)),
         conversation_filter_(std::move(conversation_filter)),
         generation_conversations_(std::move(generation_conversations)),
+        syncer_(std::move(syncer)),
         writer_(std::move(writer)),
         checkpointer_(std::move(checkpointer)) {
     writer_thread_ = std::thread([this] { WriterLoop(); });
@@ -1599,7 +1610,9 @@ class SqliteStore final : public Store {
       }
       for (Job* job : jobs) {
         writer_->ClearCaches();
-        job->done.set_value(job->fn(writer_->db()));
+        Result<void> r = job->fn(writer_->db());
+        if (r && syncer_) r = syncer_->SyncNow();
+        job->done.set_value(std::move(r));
       }
       if (group.empty()) continue;
       std::vector<const model::Batch*> batches;
@@ -1611,11 +1624,24 @@ class SqliteStore final : public Store {
         prepared.push_back(&p->prepared);
       }
       auto results = writer_->WriteGroup(batches, prepared);
-      for (size_t i = 0; i < group.size(); ++i) {
-        if (results) {
-          group[i]->done.set_value((*results)[i]);
-        } else {
-          group[i]->done.set_value(std::unexpected(results.error()));
+      if (results && syncer_) {
+        // Answered once the WAL holding the commit is synced; meanwhile the next group.
+        syncer_->Submit([group, answers = std::move(*results)](const Result<void>& synced) {
+          for (size_t i = 0; i < group.size(); ++i) {
+            if (synced) {
+              group[i]->done.set_value(answers[i]);
+            } else {
+              group[i]->done.set_value(std::unexpected(synced.error()));
+            }
+          }
+        });
+      } else {
+        for (size_t i = 0; i < group.size(); ++i) {
+          if (results) {
+            group[i]->done.set_value((*results)[i]);
+          } else {
+            group[i]->done.set_value(std::unexpected(results.error()));
+          }
         }
       }
       // After the answers: a catch-up copy delays the next group, not this one.
@@ -1829,6 +1855,7 @@ class SqliteStore final : public Store {
   // The conversation keys of each generation's calls (GetConversation and the writer's lookups
   // probe only the generations that may hold a conversation).
   std::unique_ptr<GenerationFilters> generation_conversations_;
+  std::unique_ptr<WalSyncer> syncer_;  // with synchronous_full (null: commits are not synced)
   std::unique_ptr<Writer> writer_;
   std::unique_ptr<Checkpointer> checkpointer_;
   std::thread writer_thread_;

@@ -287,43 +287,34 @@ TEST_F(SqliteKeys, CheckpointsWhileTheStoreIsOpen) {
   EXPECT_EQ(counts->calls, 2000u);
 }
 
-// The writer never stops committing, yet its WAL starts over after each checkpoint instead of
-// growing to the hard limit (8 times the checkpoint size) where the checkpointer would hold the
-// writer off for a long copy.
+// The writer never stops committing, yet its WAL starts over after most checkpoints instead of
+// only at the hard limit (8 times the checkpoint size), where the checkpointer holds the writer
+// off for a long copy. (Whether a given checkpoint's catch-up succeeds depends on timing, so
+// the test asks for half of them: it measured about one restart per checkpoint with the
+// catch-up, and one per four checkpoints without.)
 TEST_F(SqliteKeys, TheWalStartsOverWhileTheWriterKeepsCommitting) {
   constexpr int kPages = 256;
   SetCheckpointPagesForTesting(kPages);
+  const CheckpointCounts before = CheckpointCountsForTesting();
   auto s = Open();
   ASSERT_NE(s, nullptr);
-  std::atomic<bool> done{false};
-  std::thread appender([&] {
-    for (int b = 0; b < 600; ++b) {
-      model::Batch batch;
-      for (int i = 0; i < 50; ++i) {
-        model::Call c = Call("p1", b * 50 + i);
-        c.input_text = std::string(400, 'x');
-        batch.calls.push_back(std::move(c));
-      }
-      auto r = s->Append(batch);
-      if (!r) ADD_FAILURE() << r.error().message();
+  for (int b = 0; b < 600; ++b) {
+    model::Batch batch;
+    for (int i = 0; i < 50; ++i) {
+      model::Call c = Call("p1", b * 50 + i);
+      c.input_text = std::string(400, 'x');
+      batch.calls.push_back(std::move(c));
     }
-    done = true;
-  });
-  const std::string wal = Path() + "-wal";
-  uintmax_t largest = 0;
-  while (!done) {
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(wal, ec);
-    if (!ec) largest = std::max(largest, size);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    auto r = s->Append(batch);
+    ASSERT_TRUE(r.has_value()) << r.error().message();
   }
-  appender.join();
-  // 600 batches wrote far more than the hard limit's worth of pages (checked by the database
-  // size), while the WAL stayed below half of that limit.
-  EXPECT_GT(largest, 0u);
-  EXPECT_LT(largest, 4u * kPages * 4096u) << largest;
   s->Close();
-  EXPECT_GT(std::filesystem::file_size(Path()), 8u * kPages * 4096u * 4u);
+  const CheckpointCounts after = CheckpointCountsForTesting();
+  const int64_t checkpoints = after.checkpoints - before.checkpoints;
+  const int64_t restarts = after.restarts - before.restarts;
+  EXPECT_GE(checkpoints, 16) << "the batches wrote fewer pages than planned";
+  EXPECT_GE(restarts * 2, checkpoints)
+      << restarts << " restarts, " << checkpoints << " checkpoints";
 }
 
 TEST_F(SqliteKeys, RefusesANewerSchema) {
