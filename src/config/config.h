@@ -66,7 +66,7 @@ struct ServerConfig {
   std::string listen_host = "127.0.0.1";
   int listen_port = 8080;
   std::string data_dir = "./yardstick-data";
-  int threads = 8;
+  int threads = 32;
   Limits limits;
   std::string log_format = "json";  // json | text
   std::string log_level = "info";   // debug | info | warn | error

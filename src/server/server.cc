@@ -945,7 +945,11 @@ class Server::Impl {
     // The body limit is enforced after decompression by ReadBody; this bounds the compressed
     // size that httplib accepts from Content-Length.
     http_.set_payload_max_length(sc.limits.max_body_bytes);
-    http_.set_keep_alive_max_count(100000);
+    // httplib serves a keep-alive connection on one worker thread until the connection closes, so
+    // connections beyond server.threads wait for a worker. Bounded keep-alive (requests per
+    // connection, idle seconds) makes busy and idle connections hand their worker over in turn.
+    http_.set_keep_alive_max_count(100);
+    http_.set_keep_alive_timeout(2);
     // Small request/response exchanges on keep-alive connections must not wait for delayed
     // ACKs (Nagle): without this every acknowledgement takes ~40 ms.
     http_.set_tcp_nodelay(true);

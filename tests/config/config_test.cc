@@ -49,7 +49,7 @@ TEST(ConfigDefaults, AreTheDocumentedValues) {
   EXPECT_EQ(c.server.listen_host, "127.0.0.1");
   EXPECT_EQ(c.server.listen_port, 8080);
   EXPECT_EQ(c.server.data_dir, "./yardstick-data");
-  EXPECT_EQ(c.server.threads, 8);
+  EXPECT_EQ(c.server.threads, 32);
   EXPECT_EQ(c.server.limits.max_body_bytes, 67108864u);
   EXPECT_EQ(c.server.limits.max_record_bytes, 1048576u);
   EXPECT_EQ(c.server.limits.max_attributes, 128u);

@@ -184,6 +184,19 @@ TEST_F(ServerTest, HealthReadinessAndMetrics) {
   EXPECT_NE(m->body.find("yardstick_redactions_total{kind=\"email\"} 10"), std::string::npos);
 }
 
+// A keep-alive connection hands its worker thread over after 100 requests (the server says
+// "Connection: close"), so clients beyond server.threads are served in turn.
+TEST_F(ServerTest, KeepAliveConnectionsCloseAfterAHundredRequests) {
+  auto c = Client();
+  c.set_keep_alive(true);
+  for (int i = 1; i <= 100; ++i) {
+    auto r = c.Get("/healthz");
+    ASSERT_TRUE(r) << i;
+    ASSERT_EQ(r->status, 200);
+    EXPECT_EQ(r->get_header_value("Connection"), i < 100 ? "" : "close") << i;
+  }
+}
+
 // A raw exchange on a fresh connection; returns what the server wrote until it closed, a JSON
 // body arrived, or 5 s passed.
 std::string RawExchange(int port, const std::string& request) {
