@@ -4,7 +4,7 @@
 
 namespace yardstick::store {
 namespace {
-std::atomic<int> checkpoint_pages{10000};
+std::atomic<int> checkpoint_pages{5000};
 std::atomic<int64_t> checkpoints_run{0}, wal_restarts{0};
 }  // namespace
 

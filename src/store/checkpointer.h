@@ -28,7 +28,7 @@
 
 namespace yardstick::store {
 
-// The WAL size (pages) from which checkpoints start: 10000 (~40 MB, instead of SQLite's 1000),
+// The WAL size (pages) from which checkpoints start: 5000 (~20 MB, instead of SQLite's 1000),
 // unless a test set another.
 int CheckpointPages();
 void SetCheckpointPagesForTesting(int pages);

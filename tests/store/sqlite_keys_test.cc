@@ -32,7 +32,7 @@ class SqliteKeys : public ::testing::Test {
   }
   void TearDown() override {
     SetRecordKeyBitsForTesting(64);
-    SetCheckpointPagesForTesting(10000);
+    SetCheckpointPagesForTesting(5000);
     std::filesystem::remove_all(dir_);
   }
   std::string Path() const { return (dir_ / "db.sqlite").string(); }
