@@ -257,6 +257,18 @@ INSTANTIATE_TEST_SUITE_P(Versions, SqliteMigration, ::testing::Values(1, 2),
                            return "FromVersion" + std::to_string(version.param);
                          });
 
+// Batch b: calls b*50 .. b*50+49 of project p1, each with 400 bytes of input text (a few WAL
+// pages per batch).
+model::Batch PaddedBatch(int b) {
+  model::Batch batch;
+  for (int i = 0; i < 50; ++i) {
+    model::Call c = Call("p1", b * 50 + i);
+    c.input_text = std::string(400, 'x');
+    batch.calls.push_back(std::move(c));
+  }
+  return batch;
+}
+
 TEST_F(SqliteKeys, CheckpointsWhileTheStoreIsOpen) {
   // The writer's commits do not checkpoint (SQLite's automatic checkpoints are replaced), so the
   // database file grows only when the checkpointer copies the WAL into it.
@@ -264,13 +276,7 @@ TEST_F(SqliteKeys, CheckpointsWhileTheStoreIsOpen) {
   auto s = Open();
   ASSERT_NE(s, nullptr);
   for (int b = 0; b < 40; ++b) {
-    model::Batch batch;
-    for (int i = 0; i < 50; ++i) {
-      model::Call c = Call("p1", b * 50 + i);
-      c.input_text = std::string(400, 'x');
-      batch.calls.push_back(std::move(c));
-    }
-    auto r = s->Append(batch);
+    auto r = s->Append(PaddedBatch(b));
     ASSERT_TRUE(r.has_value()) << r.error().message();
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -299,13 +305,7 @@ TEST_F(SqliteKeys, TheWalStartsOverWhileTheWriterKeepsCommitting) {
   auto s = Open();
   ASSERT_NE(s, nullptr);
   for (int b = 0; b < 600; ++b) {
-    model::Batch batch;
-    for (int i = 0; i < 50; ++i) {
-      model::Call c = Call("p1", b * 50 + i);
-      c.input_text = std::string(400, 'x');
-      batch.calls.push_back(std::move(c));
-    }
-    auto r = s->Append(batch);
+    auto r = s->Append(PaddedBatch(b));
     ASSERT_TRUE(r.has_value()) << r.error().message();
   }
   s->Close();
