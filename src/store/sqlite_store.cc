@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <ranges>
 #include <set>
 #include <thread>
 #include <tuple>
@@ -598,10 +599,13 @@ class Writer {
     if (!known_projects_.contains(p)) new_projects_.insert(p);
   }
 
-  // Whether a call with this id key may be stored (false only when the complete filter says no).
-  bool MayHaveCall(uint64_t id_key) const {
-    return id_filter_ == nullptr || !id_filter_->complete() || id_filter_->MayContain(id_key);
+  // Whether a call with this id key, or a conversation with this key, may be stored (false only
+  // when the complete filter says no).
+  static bool MayHave(const IdFilter* filter, uint64_t key) {
+    return filter == nullptr || !filter->complete() || filter->MayContain(key);
   }
+  bool MayHaveCall(uint64_t id_key) const { return MayHave(id_filter_, id_key); }
+  bool MayHaveConversation(uint64_t key) const { return MayHave(conversation_filter_, key); }
 
   // The generations stored so far; new calls start a generation of their own.
   Result<void> LoadGenerations() {
@@ -615,20 +619,16 @@ class Writer {
     return {};
   }
 
-  // Steps `s`, whose parameter 4 is a generation, in each generation from the newest to the
-  // oldest until one gives a row. Returns SQLITE_ROW with `s` on that row, SQLITE_DONE when no
-  // generation has one, or SQLite's error code; the caller resets `s`.
-  int StepNewestFirst(Statement& s) {
-    for (int64_t g = generation_; g >= oldest_generation_; --g) {
-      s.Bind(4, g);
-      const int rc = s.Step();
-      if (rc != SQLITE_DONE) return rc;
-      s.Rewind();
-    }
-    return SQLITE_DONE;
+  // Every generation stored, newest first.
+  auto AllGenerations() const {
+    return std::views::iota(oldest_generation_, generation_ + 1) | std::views::reverse;
   }
-  // The same over the given generations only (newest first).
-  int StepNewestFirst(Statement& s, const std::vector<int64_t>& generations) {
+
+  // Steps `s`, whose parameter 4 is a generation, in each of `generations` (newest first) until
+  // one gives a row. Returns SQLITE_ROW with `s` on that row, SQLITE_DONE when no generation has
+  // one, or SQLite's error code; the caller resets `s`.
+  template <typename Generations>
+  int StepNewestFirst(Statement& s, Generations&& generations) {
     for (int64_t g : generations) {
       s.Bind(4, g);
       const int rc = s.Step();
@@ -650,7 +650,7 @@ class Writer {
       find_call_.Bind(1, id_key);
       find_call_.BindStatic(2, c.project);
       find_call_.BindStatic(3, c.id);
-      const int found = StepNewestFirst(find_call_);
+      const int found = StepNewestFirst(find_call_, AllGenerations());
       find_call_.Reset();
       if (found == SQLITE_ROW) return false;
       if (found != SQLITE_DONE) {
@@ -727,7 +727,7 @@ class Writer {
       call_dims_.Bind(1, call_key);
       call_dims_.Bind(2, project);
       call_dims_.Bind(3, call_id);
-      const int rc = StepNewestFirst(call_dims_);
+      const int rc = StepNewestFirst(call_dims_, AllGenerations());
       std::pair<std::string, Dimensions> out;
       if (rc == SQLITE_ROW) out = {std::string(call_dims_.Text(0)), ReadDims(call_dims_, 1)};
       call_dims_.Reset();
@@ -740,9 +740,7 @@ class Writer {
     std::pair<std::string, Dimensions> out{conversation_id, {}};
     const int64_t conversation_key =
         conversation_id.empty() ? 0 : RecordKey(project, conversation_id);
-    if (!conversation_id.empty() &&
-        (conversation_filter_ == nullptr || !conversation_filter_->complete() ||
-         conversation_filter_->MayContain(static_cast<uint64_t>(conversation_key)))) {
+    if (!conversation_id.empty() && MayHaveConversation(static_cast<uint64_t>(conversation_key))) {
       conversation_dims_.Bind(1, conversation_key);
       conversation_dims_.Bind(2, project);
       conversation_dims_.Bind(3, conversation_id);
@@ -751,7 +749,7 @@ class Writer {
       const int rc =
           known ? StepNewestFirst(conversation_dims_, generation_conversations_->Candidates(
                                                           static_cast<uint64_t>(conversation_key)))
-                : StepNewestFirst(conversation_dims_);
+                : StepNewestFirst(conversation_dims_, AllGenerations());
       if (rc == SQLITE_ROW) out.second = ReadDims(conversation_dims_, 0);
       conversation_dims_.Reset();
       if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -1299,49 +1297,47 @@ class SqliteStore final : public Store {
     if (!lease) return std::unexpected(lease.error());
     Conversation conv;
     conv.id = conversation_id;
-    std::string candidates;  // JSON list of generations, for :generations
+    const int64_t key = RecordKey(project, conversation_id);
+    // The generations to read the conversation's calls from: those whose filter may hold it,
+    // or, until the filters are loaded after an open, every generation stored (see Writer).
+    std::vector<int64_t> generations;
+    if (generation_conversations_->complete()) {
+      generations = generation_conversations_->Candidates(static_cast<uint64_t>(key));
+    } else {
+      auto bounds = lease->db().Cached(
+          "SELECT (SELECT MIN(key_gen) FROM calls), (SELECT MAX(key_gen) FROM calls)");
+      if (!bounds) return std::unexpected(bounds.error());
+      if ((*bounds)->Step() == SQLITE_ROW && !(*bounds)->IsNull(0)) {
+        for (int64_t g = (*bounds)->Int(1); g >= (*bounds)->Int(0); --g) generations.push_back(g);
+      }
+    }
+    std::string generation_list;  // JSON, for :generations
+    for (int64_t g : generations) {
+      generation_list += (generation_list.empty() ? "[" : ",") + std::to_string(g);
+    }
+    generation_list += "]";
     auto run = [&](const std::string& sql, auto&& read) -> Result<void> {
       auto cached_stmt = lease->db().Cached(sql);
       if (!cached_stmt) return std::unexpected(cached_stmt.error());
       Statement* stmt = &**cached_stmt;
       stmt->Bind(1, project);
       stmt->Bind(2, conversation_id);
-      const int key = stmt->ParameterIndex(":key");
-      if (key > 0) stmt->Bind(key, RecordKey(project, conversation_id));
-      const int generations = stmt->ParameterIndex(":generations");
-      if (generations > 0) stmt->Bind(generations, candidates);
+      if (const int i = stmt->ParameterIndex(":key"); i > 0) stmt->Bind(i, key);
+      if (const int i = stmt->ParameterIndex(":generations"); i > 0) {
+        stmt->Bind(i, generation_list);
+      }
       int rc;
       while ((rc = stmt->Step()) == SQLITE_ROW) read(*stmt);
       if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, stmt->ErrorMessage());
       return {};
     };
-    // The conversation's part of the conversation index in the generations whose filter may
-    // hold it, or (until the filters are loaded after an open) in every generation (see Writer).
-    std::string calls_sql;
-    if (generation_conversations_->complete()) {
-      const auto found = generation_conversations_->Candidates(
-          static_cast<uint64_t>(RecordKey(project, conversation_id)));
-      if (!found.empty()) {
-        candidates = "[";
-        for (int64_t g : found)
-          candidates += (candidates.size() > 1 ? "," : "") + std::to_string(g);
-        candidates += "]";
-        calls_sql = "SELECT " + std::string(kCallColumns) +
-                    " FROM calls INDEXED BY calls_by_generation_conversation WHERE project = ?1 "
-                    "AND conversation_id = ?2 AND conversation_key = :key AND key_gen IN (SELECT "
-                    "value FROM json_each(:generations)) ORDER BY start_ns, rowid";
-      }
-    } else {
-      calls_sql =
-          "WITH RECURSIVE g(x) AS (SELECT (SELECT MAX(key_gen) FROM calls) UNION ALL "
-          "SELECT x - 1 FROM g WHERE x > (SELECT MIN(key_gen) FROM calls)) SELECT " +
-          std::string(kCallColumns) +
-          " FROM g CROSS JOIN calls INDEXED BY calls_by_generation_conversation ON "
-          "calls.key_gen = g.x WHERE project = ?1 AND conversation_id = ?2 AND "
-          "calls.conversation_key = :key ORDER BY start_ns, calls.rowid";
-    }
-    if (!calls_sql.empty()) {
-      if (auto r = run(calls_sql, [&](const Statement& s) { conv.calls.push_back(ReadCall(s)); });
+    if (!generations.empty()) {
+      if (auto r = run("SELECT " + std::string(kCallColumns) +
+                           " FROM calls INDEXED BY calls_by_generation_conversation WHERE "
+                           "project = ?1 AND conversation_id = ?2 AND conversation_key = :key AND "
+                           "key_gen IN (SELECT value FROM json_each(:generations)) ORDER BY "
+                           "start_ns, rowid",
+                       [&](const Statement& s) { conv.calls.push_back(ReadCall(s)); });
           !r) {
         return std::unexpected(r.error());
       }
@@ -1624,25 +1620,22 @@ class SqliteStore final : public Store {
         prepared.push_back(&p->prepared);
       }
       auto results = writer_->WriteGroup(batches, prepared);
+      // Each batch's answer, or the group's error for all of them.
+      auto answer = [](const std::vector<Pending*>& pending,
+                       const Result<std::vector<AppendResult>>& answers) {
+        for (size_t i = 0; i < pending.size(); ++i) {
+          pending[i]->done.set_value(answers ? Result<AppendResult>((*answers)[i])
+                                             : std::unexpected(answers.error()));
+        }
+      };
       if (results && syncer_) {
         // Answered once the WAL holding the commit is synced; meanwhile the next group.
-        syncer_->Submit([group, answers = std::move(*results)](const Result<void>& synced) {
-          for (size_t i = 0; i < group.size(); ++i) {
-            if (synced) {
-              group[i]->done.set_value(answers[i]);
-            } else {
-              group[i]->done.set_value(std::unexpected(synced.error()));
-            }
-          }
+        syncer_->Submit([group, answer, answers = std::move(*results)](const Result<void>& synced) {
+          answer(group, synced ? Result<std::vector<AppendResult>>(answers)
+                               : std::unexpected(synced.error()));
         });
       } else {
-        for (size_t i = 0; i < group.size(); ++i) {
-          if (results) {
-            group[i]->done.set_value((*results)[i]);
-          } else {
-            group[i]->done.set_value(std::unexpected(results.error()));
-          }
-        }
+        answer(group, results);
       }
       // After the answers: a catch-up copy delays the next group, not this one.
       if (checkpointer_) checkpointer_->CatchUp();
