@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "support/api_client.h"
 #include "support/server_process.h"
 
 namespace yardstick::testing {
@@ -92,16 +93,12 @@ class GoalsServerTest : public ::testing::Test {
     std::filesystem::remove_all(root_);
   }
 
-  httplib::Client Client() {
-    httplib::Client c("127.0.0.1", server_->port());
-    c.set_read_timeout(30, 0);
-    return c;
-  }
+  httplib::Client Client() { return ApiClient(server_->port()); }
 
   httplib::Result Request(const std::string& method, const std::string& path,
                           const std::string& key, const std::string& body = "") {
     auto c = Client();
-    httplib::Headers h = {{"Authorization", "Bearer " + key}};
+    const httplib::Headers h = BearerAuth(key);
     if (method == "POST") return c.Post(path.c_str(), h, body, "application/json");
     if (method == "DELETE") return c.Delete(path.c_str(), h);
     return c.Get(path.c_str(), h);

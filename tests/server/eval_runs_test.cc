@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "support/api_client.h"
 #include "support/server_process.h"
 
 namespace yardstick {
@@ -41,20 +42,11 @@ class EvalRunsServerTest : public ::testing::Test {
     std::filesystem::remove_all(root_);
   }
 
-  httplib::Client Client() {
-    httplib::Client c("127.0.0.1", server_->port());
-    c.set_read_timeout(60, 0);
-    return c;
-  }
+  httplib::Client Client() { return testing::ApiClient(server_->port(), 60); }
 
   std::string CreateProject(const std::string& name) {
     auto c = Client();
-    auto res = c.Post("/v1/projects", {{"Authorization", std::string("Bearer ") + kAdminKey}},
-                      json{{"name", name}}.dump(), "application/json");
-    EXPECT_TRUE(res);
-    if (!res) return "";
-    EXPECT_EQ(res->status, 201) << res->body;
-    return json::parse(res->body)["key"];
+    return testing::CreateProjectKey(c, kAdminKey, name);
   }
 
   httplib::Result Get(const std::string& path, const std::string& key) {

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "support/api_client.h"
 #include "support/polling.h"
 #include "support/server_process.h"
 #include "support/webhook_receiver.h"
@@ -76,19 +77,13 @@ class ReloadTest : public ::testing::Test {
     return server_->Start();
   }
 
-  httplib::Client Client() {
-    httplib::Client c("127.0.0.1", server_->port());
-    c.set_read_timeout(30, 0);
-    return c;
-  }
+  httplib::Client Client() { return ApiClient(server_->port()); }
 
-  httplib::Headers Auth(const std::string& key) { return {{"Authorization", "Bearer " + key}}; }
+  httplib::Headers Auth(const std::string& key) { return BearerAuth(key); }
 
   std::string CreateProject(const std::string& name) {
-    auto res = Client().Post("/v1/projects", Auth(kAdminKey), json{{"name", name}}.dump(),
-                             "application/json");
-    EXPECT_TRUE(res && res->status == 201);
-    return res ? json::parse(res->body).value("key", "") : "";
+    auto c = Client();
+    return CreateProjectKey(c, kAdminKey, name);
   }
 
   void SendCalls(const std::string& key, const std::string& prefix, int n, int ms,

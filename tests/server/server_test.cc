@@ -21,6 +21,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/api_client.h"
 #include "support/gzip.h"
 #include "support/server_process.h"
 
@@ -66,20 +67,11 @@ class ServerTest : public ::testing::Test {
     return o;
   }
 
-  httplib::Client Client() {
-    httplib::Client c("127.0.0.1", server_->port());
-    c.set_read_timeout(30, 0);
-    return c;
-  }
+  httplib::Client Client() { return ApiClient(server_->port()); }
 
   std::string CreateProject(const std::string& name) {
     auto c = Client();
-    httplib::Headers h = {{"Authorization", std::string("Bearer ") + kAdminKey}};
-    auto res = c.Post("/v1/projects", h, json{{"name", name}}.dump(), "application/json");
-    EXPECT_TRUE(res);
-    if (!res) return "";
-    EXPECT_EQ(res->status, 201) << res->body;
-    return json::parse(res->body)["key"];
+    return CreateProjectKey(c, kAdminKey, name);
   }
 
   httplib::Result Post(const std::string& path, const std::string& key, const std::string& body,
