@@ -28,29 +28,19 @@ bool IsPrf(const std::string& name) {
   return name == "precision" || name == "recall" || name == "f1";
 }
 
-Error OptionError(const MetricSpec& spec, const std::string& message) {
-  return Error(ErrorCode::kInvalidArgument, "metric '" + spec.name + "': " + message);
-}
-
-std::optional<std::string> StringOption(const MetricSpec& spec, const char* key) {
-  const auto it = spec.options.find(key);
-  if (it == spec.options.end()) return std::nullopt;
-  if (it->is_string()) return it->get<std::string>();
-  return it->dump();
-}
-
 // The class set of the spec's `labels` option (normalized), when given.
 Result<std::optional<std::vector<std::string>>> LabelsOption(const MetricSpec& spec) {
   const auto it = spec.options.find("labels");
   if (it == spec.options.end()) return std::optional<std::vector<std::string>>{};
   if (!it->is_array() || it->empty()) {
-    return std::unexpected(OptionError(spec, "option 'labels': expected a non-empty list"));
+    return std::unexpected(MetricOptionError(spec, "option 'labels': expected a non-empty list"));
   }
   std::vector<std::string> labels;
   for (const auto& v : *it) {
     const std::string label = NormalizeLabel(v.is_string() ? v.get<std::string>() : v.dump());
     if (std::find(labels.begin(), labels.end(), label) != labels.end()) {
-      return std::unexpected(OptionError(spec, "option 'labels': duplicate label '" + label + "'"));
+      return std::unexpected(
+          MetricOptionError(spec, "option 'labels': duplicate label '" + label + "'"));
     }
     labels.push_back(label);
   }
@@ -65,20 +55,21 @@ struct PrfSettings {
 
 Result<PrfSettings> ParsePrf(const MetricSpec& spec) {
   PrfSettings s;
-  if (auto a = StringOption(spec, "average")) {
-    if (*a == "none") return std::unexpected(OptionError(spec, "average 'none' is not a metric"));
+  if (auto a = MetricStringOption(spec, "average")) {
+    if (*a == "none")
+      return std::unexpected(MetricOptionError(spec, "average 'none' is not a metric"));
     auto parsed = metrics::ParseAverage(*a);
-    if (!parsed) return std::unexpected(OptionError(spec, parsed.error().message()));
+    if (!parsed) return std::unexpected(MetricOptionError(spec, parsed.error().message()));
     s.average = *parsed;
   }
-  if (auto z = StringOption(spec, "zero_division")) {
+  if (auto z = MetricStringOption(spec, "zero_division")) {
     auto parsed = metrics::ParseZeroDivision(*z);
-    if (!parsed) return std::unexpected(OptionError(spec, parsed.error().message()));
+    if (!parsed) return std::unexpected(MetricOptionError(spec, parsed.error().message()));
     s.zero_division = *parsed;
   }
-  if (auto p = StringOption(spec, "positive")) s.positive = NormalizeLabel(*p);
+  if (auto p = MetricStringOption(spec, "positive")) s.positive = NormalizeLabel(*p);
   if (s.average == metrics::Average::kBinary && !s.positive) {
-    return std::unexpected(OptionError(spec, "average 'binary' needs 'positive: <label>'"));
+    return std::unexpected(MetricOptionError(spec, "average 'binary' needs 'positive: <label>'"));
   }
   return s;
 }
@@ -91,19 +82,20 @@ struct EceSettings {
 
 Result<EceSettings> ParseEce(const MetricSpec& spec) {
   EceSettings s;
-  auto field = StringOption(spec, "score_field");
-  auto positive = StringOption(spec, "positive");
+  auto field = MetricStringOption(spec, "score_field");
+  auto positive = MetricStringOption(spec, "positive");
   if (!field || !positive) {
-    return std::unexpected(OptionError(spec,
-                                       "needs 'score_field: <field holding p(positive)>' and "
-                                       "'positive: <label>'"));
+    return std::unexpected(MetricOptionError(spec,
+                                             "needs 'score_field: <field holding p(positive)>' and "
+                                             "'positive: <label>'"));
   }
   s.score_field = *field;
   s.positive = NormalizeLabel(*positive);
   const auto it = spec.options.find("bins");
   if (it != spec.options.end()) {
     if (!it->is_number_integer() || it->get<std::int64_t>() < 1 || it->get<std::int64_t>() > 1000) {
-      return std::unexpected(OptionError(spec, "option 'bins': expected an integer in [1, 1000]"));
+      return std::unexpected(
+          MetricOptionError(spec, "option 'bins': expected an integer in [1, 1000]"));
     }
     s.bins = it->get<std::size_t>();
   }
@@ -116,8 +108,8 @@ std::optional<Error> CheckKeys(const MetricSpec& spec, std::initializer_list<con
                      [&](const char* k) { return item.key() == k; })) {
       std::string list;
       for (const char* k : allowed) list += (list.empty() ? "" : ", ") + std::string(k);
-      return OptionError(spec, "unknown option '" + item.key() + "' (expected " +
-                                   (list.empty() ? std::string("none") : list) + ")");
+      return MetricOptionError(spec, "unknown option '" + item.key() + "' (expected " +
+                                         (list.empty() ? std::string("none") : list) + ")");
     }
   }
   return std::nullopt;
@@ -186,7 +178,7 @@ Result<ValueFn> EceValueFn(const EceSettings& s) {
 
 std::string ReferenceLabel(const MetricSpec& spec, const ExampleResult& ex, bool& found) {
   found = false;
-  if (auto field = StringOption(spec, "label_field")) {
+  if (auto field = MetricStringOption(spec, "label_field")) {
     const auto it = ex.fields.find(*field);
     if (it == ex.fields.end() || it->is_null()) return "";
     found = true;

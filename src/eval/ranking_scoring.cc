@@ -13,17 +13,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-Error OptionError(const MetricSpec& spec, const std::string& message) {
-  return Error(ErrorCode::kInvalidArgument, "metric '" + spec.name + "': " + message);
-}
-
-std::optional<std::string> StringOption(const MetricSpec& spec, const char* key) {
-  const auto it = spec.options.find(key);
-  if (it == spec.options.end()) return std::nullopt;
-  if (it->is_string()) return it->get<std::string>();
-  return it->dump();
-}
-
 // A finite number: a JSON number, or text that is one number (white space trimmed).
 std::optional<double> ParseScore(const nlohmann::json& value) {
   if (value.is_number()) {
@@ -73,17 +62,17 @@ std::optional<Error> CheckRankingSpec(const MetricSpec& spec) {
   for (const auto& item : spec.options.items()) {
     const std::string& key = item.key();
     if (key != "positive" && key != "score_field" && key != "label_field") {
-      return OptionError(
+      return MetricOptionError(
           spec, "unknown option '" + key + "' (expected positive, score_field, label_field)");
     }
     if (!item.value().is_string() && key != "positive") {
-      return OptionError(spec, "option '" + key + "': expected a field name");
+      return MetricOptionError(spec, "option '" + key + "': expected a field name");
     }
   }
-  if (!StringOption(spec, "positive")) {
-    return OptionError(spec,
-                       "needs 'positive: <label>' (the reference label that counts as "
-                       "positive)");
+  if (!MetricStringOption(spec, "positive")) {
+    return MetricOptionError(spec,
+                             "needs 'positive: <label>' (the reference label that counts as "
+                             "positive)");
   }
   return std::nullopt;
 }
@@ -96,9 +85,9 @@ Result<ValueFn> RankingValueFn(const MetricSpec& spec) {
 
 Result<MetricColumn> ScoreRanking(const MetricSpec& spec, std::span<const ExampleResult> examples) {
   if (auto error = CheckRankingSpec(spec)) return std::unexpected(*error);
-  const std::string positive = NormalizeLabel(*StringOption(spec, "positive"));
-  const auto score_field = StringOption(spec, "score_field");
-  const auto label_field = StringOption(spec, "label_field");
+  const std::string positive = NormalizeLabel(*MetricStringOption(spec, "positive"));
+  const auto score_field = MetricStringOption(spec, "score_field");
+  const auto label_field = MetricStringOption(spec, "label_field");
   const std::size_t n = examples.size();
   MetricColumn col;
   col.spec = spec;

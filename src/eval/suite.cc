@@ -552,4 +552,15 @@ Result<std::string> RenderTemplate(const std::string& tmpl, const Example& examp
   return out;
 }
 
+Error MetricOptionError(const MetricSpec& spec, const std::string& message) {
+  return Error(ErrorCode::kInvalidArgument, "metric '" + spec.name + "': " + message);
+}
+
+std::optional<std::string> MetricStringOption(const MetricSpec& spec, const char* key) {
+  const auto it = spec.options.find(key);
+  if (it == spec.options.end()) return std::nullopt;
+  if (it->is_string()) return it->get<std::string>();
+  return it->dump();
+}
+
 }  // namespace yardstick::eval

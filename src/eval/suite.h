@@ -76,6 +76,11 @@ struct MetricSpec {
   nlohmann::json options = nlohmann::json::object();
 };
 
+// "metric '<name>': <message>", an invalid-argument error about one of the spec's options.
+Error MetricOptionError(const MetricSpec& spec, const std::string& message);
+// The option `key` as text (a value that is not a string as its JSON); nullopt when absent.
+std::optional<std::string> MetricStringOption(const MetricSpec& spec, const char* key);
+
 struct FairnessSpec {
   std::string group_field;  // the sensitive attribute
   std::string label_field;  // the true label
