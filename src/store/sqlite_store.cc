@@ -36,7 +36,7 @@ using sqlite::Statement;
 // Version 1 indexed calls by (project, id) and (project, conversation_id, start_ns); version 2
 // indexes 64-bit keys of them instead (id_key, conversation_key; see record_key.h); version 3
 // prefixes both key indexes with the call's generation (key_gen; see Writer).
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS projects(name TEXT PRIMARY KEY, created_ns INTEGER NOT NULL);
@@ -94,7 +94,12 @@ CREATE TABLE IF NOT EXISTS record_rollups(
   data BLOB NOT NULL,
   PRIMARY KEY(kind, project, name, resolution, ts, source, model, route, prompt_version, variant,
               environment)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rollup_state(name TEXT PRIMARY KEY, value INTEGER NOT NULL)
+  WITHOUT ROWID;
 )sql";
+
+// rollup_state row: hour rollups of calls exist for every hour before its value (ns).
+constexpr std::string_view kHoursBuiltBefore = "call_hours_built_before";
 
 // From version 1 to 2: key columns, filled from the ids (kSchema then creates their indexes).
 constexpr std::string_view kMigrateV1ToV2 = R"sql(
@@ -378,9 +383,13 @@ int64_t NowNs() {
 // The writer's prepared statements and rollup cache; used only by the writer thread.
 class Writer {
  public:
-  static Result<std::unique_ptr<Writer>> Create(Database db, int64_t calls_per_generation) {
+  // now_ns: the clock's time at the open (sets where hour rollups start being built, for a new
+  // or migrated database).
+  static Result<std::unique_ptr<Writer>> Create(Database db, int64_t calls_per_generation,
+                                                int64_t coarse_rollup_delay_ns, int64_t now_ns) {
     auto w = std::unique_ptr<Writer>(new Writer(std::move(db)));
     w->calls_per_generation_ = std::max<int64_t>(1, calls_per_generation);
+    w->coarse_rollup_delay_ns_ = std::max<int64_t>(0, coarse_rollup_delay_ns);
     auto& d = w->db_;
     auto prep = [&](Statement& s, const std::string& sql) -> Result<void> {
       auto r = d.Prepare(sql);
@@ -431,11 +440,84 @@ class Writer {
                       std::string(kDimColumns) +
                       ", data) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
              prep(w->put_project_, "INSERT OR IGNORE INTO projects(name, created_ns) VALUES(?, ?)"),
+             prep(w->put_state_, "INSERT OR REPLACE INTO rollup_state(name, value) VALUES(?, ?)"),
+             prep(w->list_projects_, "SELECT name FROM projects"),
+             prep(w->next_minute_,
+                  "SELECT MIN(ts) FROM call_rollups WHERE project = ? AND resolution = 0 AND ts "
+                  ">= ? AND ts < ?"),
+             prep(w->finer_rollups_, "SELECT " + std::string(kDimColumns) +
+                                         ", data FROM call_rollups WHERE project = ? AND "
+                                         "resolution = ? AND ts >= ? AND ts < ?"),
          }) {
       if (!r) return std::unexpected(r.error());
     }
     if (auto r = w->LoadGenerations(); !r) return std::unexpected(r.error());
+    if (auto r = w->LoadHoursBuiltBefore(now_ns); !r) return std::unexpected(r.error());
     return w;
+  }
+
+  // Hour rollups of calls exist for every hour before this (hour-aligned) time, day rollups for
+  // every day before FloorTo(it, day); later calls have minute rollups only, until
+  // BuildCoarseRollups.
+  int64_t hours_built_before() const { return hours_built_before_; }
+  // When BuildCoarseRollups next has an hour to build.
+  int64_t next_build_ns() const {
+    return hours_built_before_ + kNanosPerHour + coarse_rollup_delay_ns_;
+  }
+
+  // Builds the hour rollups of every hour that ended at least the delay before now_ns from its
+  // minute rollups, and the day rollups of each day whose last hour that builds from its hours,
+  // then moves the watermark, in one transaction (so a crash keeps rows and watermark in step).
+  Result<void> BuildCoarseRollups(int64_t now_ns) {
+    const int64_t target = FloorTo(now_ns - coarse_rollup_delay_ns_, kNanosPerHour);
+    if (target <= hours_built_before_) return {};
+    if (auto r = db_.Exec("BEGIN IMMEDIATE"); !r) return r;
+    auto fail = [&](const Error& e) -> Result<void> {
+      (void)db_.Exec("ROLLBACK");
+      call_cache_.clear();
+      return std::unexpected(e);
+    };
+    std::vector<std::string> projects;
+    int rc;
+    while ((rc = list_projects_.Step()) == SQLITE_ROW)
+      projects.emplace_back(list_projects_.Text(0));
+    list_projects_.Reset();
+    if (rc != SQLITE_DONE) return fail(Error(ErrorCode::kIo, db_.ErrorMessage()));
+    int64_t w = hours_built_before_;
+    while (w < target) {
+      // Hours without minute rollups are skipped at once (after a long stop, say).
+      auto next = NextMinuteRollup(projects, w, target);
+      if (!next) return fail(next.error());
+      const int64_t hour = std::min(target, FloorTo(*next, kNanosPerHour));
+      if (hour == w) {
+        if (auto r = BuildFromFiner(projects, Resolution::kHour, w); !r) return fail(r.error());
+        w += kNanosPerHour;
+        if (w % kNanosPerDay == 0) {
+          if (auto r = BuildFromFiner(projects, Resolution::kDay, w - kNanosPerDay); !r) {
+            return fail(r.error());
+          }
+        }
+        continue;
+      }
+      // Days that end within the skipped hours may hold hours built before.
+      for (int64_t end = FloorTo(w, kNanosPerDay) + kNanosPerDay; end <= hour;
+           end += kNanosPerDay) {
+        if (auto r = BuildFromFiner(projects, Resolution::kDay, end - kNanosPerDay); !r) {
+          return fail(r.error());
+        }
+      }
+      w = hour;
+    }
+    put_state_.Bind(1, std::string(kHoursBuiltBefore));
+    put_state_.Bind(2, w);
+    rc = put_state_.Step();
+    put_state_.Reset();
+    if (rc != SQLITE_DONE) return fail(Error(ErrorCode::kIo, db_.ErrorMessage()));
+    if (auto r = db_.Exec("COMMIT"); !r) return fail(r.error());
+    hours_built_before_ = w;
+    // The cache may hold rows the build replaced.
+    call_cache_.clear();
+    return {};
   }
 
   Database& db() { return db_; }
@@ -540,9 +622,15 @@ class Writer {
         }
       }
     }
+    // Hours and days that are built already (late calls) get the calls now; the others are built
+    // from the minutes when they are over (BuildCoarseRollups).
     std::map<RollupKey, CallAggregate> coarse;
+    const int64_t days_built_before = FloorTo(hours_built_before_, kNanosPerDay);
     for (const auto& [key, delta] : call_deltas) {
       for (Resolution res : {Resolution::kHour, Resolution::kDay}) {
+        if (key.ts >= (res == Resolution::kHour ? hours_built_before_ : days_built_before)) {
+          continue;
+        }
         RollupKey k = key;
         k.resolution = static_cast<int>(res);
         k.ts = FloorTo(key.ts, ResolutionNanos(res));
@@ -608,6 +696,87 @@ class Writer {
   bool MayHaveConversation(uint64_t key) const { return MayHave(conversation_filter_, key); }
 
   // The generations stored so far; new calls start a generation of their own.
+  Result<void> LoadHoursBuiltBefore(int64_t now_ns) {
+    auto s = db_.Prepare("SELECT value FROM rollup_state WHERE name = ?");
+    if (!s) return std::unexpected(s.error());
+    s->Bind(1, std::string(kHoursBuiltBefore));
+    const int rc = s->Step();
+    if (rc == SQLITE_ROW) {
+      hours_built_before_ = s->Int(0);
+      return {};
+    }
+    if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, "rollup state: " + db_.ErrorMessage());
+    // A new database, or one whose every hour and day rollup was written with its calls: hours
+    // from here on are built when they end (rows an older build wrote for them are replaced).
+    hours_built_before_ = FloorTo(now_ns - coarse_rollup_delay_ns_, kNanosPerHour);
+    put_state_.Bind(1, std::string(kHoursBuiltBefore));
+    put_state_.Bind(2, hours_built_before_);
+    const int put = put_state_.Step();
+    put_state_.Reset();
+    if (put != SQLITE_DONE) return MakeError(ErrorCode::kIo, "rollup state: " + db_.ErrorMessage());
+    return {};
+  }
+
+  // The earliest minute rollup in [from, to) of any project, or `to`.
+  Result<int64_t> NextMinuteRollup(const std::vector<std::string>& projects, int64_t from,
+                                   int64_t to) {
+    int64_t next = to;
+    for (const auto& p : projects) {
+      next_minute_.Bind(1, p);
+      next_minute_.Bind(2, from);
+      next_minute_.Bind(3, next);
+      const int rc = next_minute_.Step();
+      if (rc == SQLITE_ROW && !next_minute_.IsNull(0)) next = next_minute_.Int(0);
+      next_minute_.Reset();
+      if (rc != SQLITE_ROW) return MakeError(ErrorCode::kIo, db_.ErrorMessage());
+    }
+    return next;
+  }
+
+  // Writes the `res` (hour or day) rollup rows of the period starting at ts, each the merge of
+  // the finer rows inside it, over whatever row was there.
+  Result<void> BuildFromFiner(const std::vector<std::string>& projects, Resolution res,
+                              int64_t ts) {
+    const Resolution finer = res == Resolution::kDay ? Resolution::kHour : Resolution::kMinute;
+    for (const auto& p : projects) {
+      std::map<Dimensions, CallAggregate> merged;
+      finer_rollups_.Bind(1, p);
+      finer_rollups_.Bind(2, static_cast<int64_t>(finer));
+      finer_rollups_.Bind(3, ts);
+      finer_rollups_.Bind(4, ts + ResolutionNanos(res));
+      int rc;
+      while ((rc = finer_rollups_.Step()) == SQLITE_ROW) {
+        auto a = CallAggregate::Deserialize(finer_rollups_.Blob(5));
+        Result<void> merge = a ? merged[ReadDims(finer_rollups_, 0)].Merge(*a)
+                               : Result<void>(std::unexpected(a.error()));
+        if (!merge) {
+          finer_rollups_.Reset();
+          return merge;
+        }
+      }
+      finer_rollups_.Reset();
+      if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, db_.ErrorMessage());
+      for (const auto& [dims, agg] : merged) {
+        if (auto r = PutCallRollup(p, static_cast<int>(res), ts, dims, agg); !r) return r;
+      }
+    }
+    return {};
+  }
+
+  Result<void> PutCallRollup(const std::string& project, int resolution, int64_t ts,
+                             const Dimensions& dims, const CallAggregate& agg) {
+    Statement& p = put_call_rollup_;
+    p.Bind(1, project);
+    p.Bind(2, static_cast<int64_t>(resolution));
+    p.Bind(3, ts);
+    BindDims(p, 4, dims);
+    p.BindBlob(9, agg.Serialize());
+    const int rc = p.Step();
+    p.Reset();
+    if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, "rollup: " + db_.ErrorMessage());
+    return {};
+  }
+
   Result<void> LoadGenerations() {
     const int rc = generation_bounds_.Step();
     if (rc == SQLITE_ROW && !generation_bounds_.IsNull(1)) {
@@ -838,16 +1007,7 @@ class Writer {
       it = call_cache_.emplace(key, std::move(current)).first;
     }
     if (auto r = it->second.Merge(delta); !r) return r;
-    Statement& p = put_call_rollup_;
-    p.Bind(1, key.project);
-    p.Bind(2, static_cast<int64_t>(key.resolution));
-    p.Bind(3, key.ts);
-    BindDims(p, 4, key.dims);
-    p.BindBlob(9, it->second.Serialize());
-    const int rc = p.Step();
-    p.Reset();
-    if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, "rollup: " + db_.ErrorMessage());
-    return {};
+    return PutCallRollup(key.project, key.resolution, key.ts, key.dims, it->second);
   }
 
   Result<void> UpsertRecordRollup(const RollupKey& key, const ScoreAggregate& delta) {
@@ -904,7 +1064,11 @@ class Writer {
   int64_t calls_per_generation_ = 1;
   int64_t generation_ = 0, oldest_generation_ = 0, generation_calls_ = 0;
   Statement get_call_rollup_, put_call_rollup_, get_record_rollup_, put_record_rollup_;
-  Statement put_project_;
+  Statement put_project_, put_state_, list_projects_, next_minute_, finer_rollups_;
+  // Hour and day rollups of calls are built once their period is over (BuildCoarseRollups),
+  // not rewritten with every group.
+  int64_t coarse_rollup_delay_ns_ = 0;
+  int64_t hours_built_before_ = 0;
   // Current values of recently written rollup rows (the writer is the only one who changes
   // them, so the cache equals the database; cleared on rollback).
   std::map<RollupKey, CallAggregate> call_cache_;
@@ -953,7 +1117,9 @@ class SqliteStore final : public Store {
     // Conversations are fewer than calls; planned for half as many, it grows when needed.
     auto conversation_filter = std::make_unique<IdFilter>(
         static_cast<size_t>(std::max(kMinPlannedKeys, stored_calls / 2)));
-    auto writer = Writer::Create(std::move(*db), options.calls_per_generation);
+    auto writer =
+        Writer::Create(std::move(*db), options.calls_per_generation, options.coarse_rollup_delay_ns,
+                       options.clock ? options.clock() : NowNs());
     if (!writer) return std::unexpected(writer.error());
     auto generation_conversations = std::make_unique<GenerationFilters>(
         static_cast<size_t>(std::max<int64_t>(1, options.calls_per_generation)));
@@ -1412,6 +1578,12 @@ class SqliteStore final : public Store {
   Result<void> ApplyRetention(int64_t raw_before, int64_t minute_before, int64_t hour_before,
                               int64_t day_before) override {
     return RunWrite([&](Database& db) -> Result<void> {
+      // Hours are built from minutes and days from hours: the finer rows of what is not built
+      // yet are kept whatever the limits say.
+      auto built = writer_->BuildCoarseRollups(Now());
+      const int64_t hours = writer_->hours_built_before();
+      minute_before = std::min(minute_before, hours);
+      hour_before = std::min(hour_before, FloorTo(hours, kNanosPerDay));
       const std::string sql = "DELETE FROM calls WHERE start_ns < " + std::to_string(raw_before) +
                               "; DELETE FROM scores WHERE time_ns < " + std::to_string(raw_before) +
                               "; DELETE FROM outcomes WHERE time_ns < " +
@@ -1424,7 +1596,11 @@ class SqliteStore final : public Store {
                               std::to_string(minute_before) + ") OR (resolution = 1 AND ts < " +
                               std::to_string(hour_before) + ") OR (resolution = 2 AND ts < " +
                               std::to_string(day_before) + ");";
-      return db.Exec(sql);
+      if (auto r = db.Exec(sql); !r) return r;
+      if (!built) {
+        return MakeError(built.error().code(), "building hour rollups: " + built.error().message());
+      }
+      return {};
     });
   }
 
@@ -1591,13 +1767,26 @@ class SqliteStore final : public Store {
     return db.Exec("COMMIT");
   }
 
+  int64_t Now() const { return options_.clock ? options_.clock() : NowNs(); }
+
+  // Builds the hours that are due (the writer's watermark; after a failure, a minute later).
+  void BuildDueRollups() {
+    const int64_t now = Now();
+    if (now < writer_->next_build_ns() || now < retry_build_after_) return;
+    if (!writer_->BuildCoarseRollups(now)) retry_build_after_ = now + kNanosPerMinute;
+  }
+
   void WriterLoop() {
     for (;;) {
       std::vector<Pending*> group;
       std::vector<Job*> jobs;
       {
         std::unique_lock lock(queue_mutex_);
-        queue_cv_.wait(lock, [&] { return closed_ || !queue_.empty() || !jobs_.empty(); });
+        // Woken for the next hour to build, too (checked at least every hour).
+        const int64_t until = std::max(writer_->next_build_ns(), retry_build_after_) - Now();
+        const auto wait = std::chrono::nanoseconds(std::clamp<int64_t>(until, 0, kNanosPerHour));
+        queue_cv_.wait_for(lock, wait,
+                           [&] { return closed_ || !queue_.empty() || !jobs_.empty(); });
         if (queue_.empty() && jobs_.empty() && closed_) break;
         group.assign(queue_.begin(), queue_.end());
         queue_.clear();
@@ -1610,6 +1799,7 @@ class SqliteStore final : public Store {
         if (r && syncer_) r = syncer_->SyncNow();
         job->done.set_value(std::move(r));
       }
+      BuildDueRollups();
       if (group.empty()) continue;
       std::vector<const model::Batch*> batches;
       batches.reserve(group.size());
@@ -1734,9 +1924,32 @@ class SqliteStore final : public Store {
     auto cached_stmt = lease->db().Cached(sql);
     if (!cached_stmt) return std::unexpected(cached_stmt.error());
     Statement* stmt = &**cached_stmt;
+    // Calls' hours and days not built yet are read from finer rollups: the watermark and the
+    // rows come from one read transaction.
+    int64_t hours_built_before = kAllRollupsBuilt;
+    struct ReadTransaction {
+      Database* db = nullptr;
+      ~ReadTransaction() {
+        if (db != nullptr && !db->Exec("COMMIT")) (void)db->Exec("ROLLBACK");
+      }
+    } transaction;
+    if (kind == 'c') {
+      if (auto r = lease->db().Exec("BEGIN"); !r) return std::unexpected(r.error());
+      transaction.db = &lease->db();
+      auto state = lease->db().Cached("SELECT value FROM rollup_state WHERE name = ?");
+      if (!state) return std::unexpected(state.error());
+      Statement* st = &**state;
+      st->Bind(1, std::string(kHoursBuiltBefore));
+      const int rc = st->Step();
+      if (rc == SQLITE_ROW) hours_built_before = st->Int(0);
+      st->Reset();
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        return MakeError(ErrorCode::kIo, lease->db().ErrorMessage());
+      }
+    }
 
     std::map<std::pair<int64_t, std::vector<std::string>>, Aggregate> cells;
-    for (const TimeSegment& seg : PlanRollupRead(from, to, q.step_ns)) {
+    for (const TimeSegment& seg : PlanRollupRead(from, to, q.step_ns, hours_built_before)) {
       int i = 1;
       if (kind == 'c') {
         stmt->Bind(i++, q.project);
@@ -1843,6 +2056,7 @@ class SqliteStore final : public Store {
   }
 
   SqliteOptions options_;
+  int64_t retry_build_after_ = 0;        // of BuildDueRollups, on the writer thread
   std::unique_ptr<IdFilter> id_filter_;  // before writer_, which points to both
   std::unique_ptr<IdFilter> conversation_filter_;
   // The conversation keys of each generation's calls (GetConversation and the writer's lookups

@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -244,6 +245,13 @@ struct SqliteOptions {
   // Calls per generation of the id and conversation key indexes (docs/sqlite-store.md): fewer
   // make a group's index writes smaller and a lookup probe more generations. Tests make it small.
   int64_t calls_per_generation = 1 << 14;
+  // The hour rollups of calls in an hour are built this long after the hour ends (day rollups
+  // with a day's last hour); until then queries read that time from minute (or hour) rollups,
+  // and the writer does not rewrite hour and day rows with every group. Later calls for a built
+  // hour update its rows as they arrive (docs/sqlite-store.md).
+  int64_t coarse_rollup_delay_ns = 10 * kNanosPerMinute;
+  // The wall clock, in ns since the epoch (tests set their own); empty: the system clock.
+  std::function<int64_t()> clock = {};
 };
 
 // Opens (creating or migrating) a SQLite store.

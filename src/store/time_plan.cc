@@ -61,9 +61,25 @@ void PlanBucket(std::vector<TimeSegment>& out, int64_t b, int64_t e) {
   }
 }
 
+// Replaces what `out` reads at `coarse` resolution from `built_before` on by `finer` rollups.
+void ReadUnbuiltFiner(std::vector<TimeSegment>& out, Resolution coarse, Resolution finer,
+                      int64_t built_before) {
+  std::vector<TimeSegment> split;
+  for (const auto& s : out) {
+    if (s.resolution != coarse || s.to_ns <= built_before) {
+      split.push_back(s);
+      continue;
+    }
+    if (s.from_ns < built_before) split.push_back({coarse, s.from_ns, built_before});
+    split.push_back({finer, std::max(s.from_ns, built_before), s.to_ns});
+  }
+  out = std::move(split);
+}
+
 }  // namespace
 
-std::vector<TimeSegment> PlanRollupRead(int64_t from_ns, int64_t to_ns, int64_t step_ns) {
+std::vector<TimeSegment> PlanRollupRead(int64_t from_ns, int64_t to_ns, int64_t step_ns,
+                                        int64_t hours_built_before) {
   std::vector<TimeSegment> out;
   if (from_ns >= to_ns) return out;
   if (step_ns <= 0) {
@@ -72,6 +88,11 @@ std::vector<TimeSegment> PlanRollupRead(int64_t from_ns, int64_t to_ns, int64_t 
     for (int64_t b = from_ns; b < to_ns; b += step_ns) {
       PlanBucket(out, b, std::min(to_ns, b + step_ns));
     }
+  }
+  if (hours_built_before != kAllRollupsBuilt) {
+    ReadUnbuiltFiner(out, Resolution::kDay, Resolution::kHour,
+                     FloorTo(hours_built_before, kNanosPerDay));
+    ReadUnbuiltFiner(out, Resolution::kHour, Resolution::kMinute, hours_built_before);
   }
   // Segments of different resolutions interleave; sort by resolution then time so a backend
   // can read each resolution in few range scans, and merge what became adjacent.

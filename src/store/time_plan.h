@@ -23,8 +23,15 @@ struct TimeSegment {
 int64_t FloorTo(int64_t t, int64_t unit);
 int64_t CeilTo(int64_t t, int64_t unit);
 
+// Hour rollups exist for every hour that starts before `hours_built_before` (hour-aligned), and
+// day rollups for every day that starts before FloorTo(hours_built_before, day): a backend that
+// builds coarse rollups only once their period is over passes its watermark, and later times
+// are read from the finer rollups.
+inline constexpr int64_t kAllRollupsBuilt = INT64_MAX;
+
 // Segments covering [from, to) (minute-aligned) split at every bucket boundary from + k*step
 // (step 0: one bucket). Adjacent segments of one resolution are merged.
-std::vector<TimeSegment> PlanRollupRead(int64_t from_ns, int64_t to_ns, int64_t step_ns);
+std::vector<TimeSegment> PlanRollupRead(int64_t from_ns, int64_t to_ns, int64_t step_ns,
+                                        int64_t hours_built_before = kAllRollupsBuilt);
 
 }  // namespace yardstick::store

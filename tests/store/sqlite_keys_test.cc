@@ -230,7 +230,7 @@ TEST_P(SqliteMigration, MigratesAnOlderDatabase) {
   EXPECT_EQ(by_model,
             (std::map<std::string, uint64_t>{{"model-0", 1}, {"model-1", 1}, {"model-2", 1}}));
 
-  // The version is now 3, and the old indexes are gone.
+  // The version is now 4, and the old indexes are gone.
   s->Close();
   s.reset();
   sqlite3* db = nullptr;
@@ -238,7 +238,7 @@ TEST_P(SqliteMigration, MigratesAnOlderDatabase) {
   sqlite3_stmt* st = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(st, 0), 3);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 4);
   sqlite3_finalize(st);
   ASSERT_EQ(sqlite3_prepare_v2(db,
                                "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('calls_by_id', "

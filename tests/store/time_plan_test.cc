@@ -32,6 +32,21 @@ TEST(TimePlan, EdgesUseFinerRollups) {
   ASSERT_EQ(plan.size(), 5u);
 }
 
+TEST(TimePlan, UnbuiltHoursAndDaysAreReadFromFinerRollups) {
+  // Hours are built before 2d+3h, so days before 2d.
+  const int64_t built = kT0 + 2 * kNanosPerDay + 3 * kNanosPerHour;
+  auto plan = PlanRollupRead(kT0, kT0 + 4 * kNanosPerDay, 0, built);
+  ASSERT_EQ(plan.size(), 3u);
+  EXPECT_EQ(plan[0].resolution, Resolution::kMinute);
+  EXPECT_EQ(plan[0].from_ns, built);
+  EXPECT_EQ(plan[0].to_ns, kT0 + 4 * kNanosPerDay);
+  EXPECT_EQ(plan[1].resolution, Resolution::kHour);
+  EXPECT_EQ(plan[1].from_ns, kT0 + 2 * kNanosPerDay);
+  EXPECT_EQ(plan[1].to_ns, built);
+  EXPECT_EQ(plan[2].resolution, Resolution::kDay);
+  EXPECT_EQ(plan[2].to_ns, kT0 + 2 * kNanosPerDay);
+}
+
 // Property: the segments tile [from, to) exactly, and no segment crosses a bucket boundary.
 TEST(TimePlan, SegmentsTileTheRangeAndRespectBuckets) {
   std::mt19937_64 rng(1);
@@ -41,7 +56,10 @@ TEST(TimePlan, SegmentsTileTheRangeAndRespectBuckets) {
     const int64_t steps[] = {
         0, kNanosPerMinute, 7 * kNanosPerMinute, kNanosPerHour, 5 * kNanosPerHour, kNanosPerDay};
     const int64_t step = steps[rng() % 6];
-    auto plan = PlanRollupRead(from, to, step);
+    // Half of the plans with coarse rollups built only up to a random hour.
+    const int64_t built =
+        iter % 2 == 0 ? kAllRollupsBuilt : kT0 + static_cast<int64_t>(rng() % 140) * kNanosPerHour;
+    auto plan = PlanRollupRead(from, to, step, built);
     int64_t covered = 0;
     for (const auto& s : plan) {
       const int64_t unit = ResolutionNanos(s.resolution);
@@ -49,6 +67,12 @@ TEST(TimePlan, SegmentsTileTheRangeAndRespectBuckets) {
       EXPECT_EQ(s.to_ns % unit, 0);
       EXPECT_LT(s.from_ns, s.to_ns);
       covered += s.to_ns - s.from_ns;
+      if (s.resolution == Resolution::kHour) {
+        EXPECT_LE(s.to_ns, built);
+      }
+      if (s.resolution == Resolution::kDay) {
+        EXPECT_LE(s.to_ns, FloorTo(built, kNanosPerDay));
+      }
       if (step > 0) {
         // Each row [t, t + unit) of the segment lies inside one bucket.
         for (int64_t t = s.from_ns; t < s.to_ns; t += unit) {
