@@ -9,12 +9,16 @@
 # (`yardstick replay --generate`, spread over the last hour), sends them with `yardstick replay`
 # (BATCH records per request, CONCURRENCY connections), then a second run at half the measured
 # rate for acknowledgement latency, and prints RSS after the load. YS=<binary> skips the build
-# and runs that binary (to compare builds on the same machine at the same time).
+# and runs that binary (to compare builds on the same machine at the same time). SPAN_DAYS sets
+# how far back the calls' times go (default 0.04, the last ~58 minutes: a replay of recent
+# history, partly into hours the store has built already; 0.003, the last ~4 minutes, is the
+# shape of live traffic).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 calls=${1:-2000000}
 batch=${2:-1000}
 concurrency=${3:-4}
+span_days=${SPAN_DAYS:-0.04}
 build=${BUILD:-build/release}
 # YS=<binary> runs a given yardstick binary instead (to compare builds).
 if [ -n "${YS:-}" ]; then
@@ -52,7 +56,7 @@ echo "idle RSS: $(awk '/VmRSS/ {print $2 " " $3}' /proc/$server_pid/status)"
 
 key=$(curl -fs -X POST "$url/v1/projects" -H "Authorization: Bearer $YARDSTICK_ADMIN_KEY" \
   -d '{"name":"bench"}' | sed 's/.*"key":"\([^"]*\)".*/\1/')
-"$ys" replay --generate "$calls" --span-days 0.04 --output "$work/calls.ndjson" >/dev/null
+"$ys" replay --generate "$calls" --span-days "$span_days" --output "$work/calls.ndjson" >/dev/null
 echo "records: $calls ($(du -h "$work/calls.ndjson" | cut -f1) of NDJSON)"
 
 echo "== full speed: batch $batch, concurrency $concurrency"
@@ -63,6 +67,6 @@ half=$(awk -v r="$rate" 'BEGIN { printf "%d", r / 2 }')
 echo "RSS after load: $(awk '/VmRSS/ {print $2 " " $3}' /proc/$server_pid/status)"
 
 echo "== half rate ($half records/s): acknowledgement latency"
-"$ys" replay --generate "$calls" --seed 2 --span-days 0.04 --output "$work/calls2.ndjson" >/dev/null
+"$ys" replay --generate "$calls" --seed 2 --span-days "$span_days" --output "$work/calls2.ndjson" >/dev/null
 YARDSTICK_API_KEY="$key" "$ys" replay "$work/calls2.ndjson" --url "$url" --batch "$batch" \
   --concurrency "$concurrency" --rate "$half" --format json

@@ -3,7 +3,7 @@
 // range grouped by model, answered from the rollups. Also reports the store's own append rate
 // (store only: no HTTP, no parsing).
 //
-//   kpi_bench --calls 10000000 --days 30 --dir /tmp/kpi-bench [--keep]
+//   kpi_bench --calls 10000000 --days 30 --dir /tmp/kpi-bench [--keep] [--page-size 16384]
 //
 // With --keep and an existing store of the same size the load step is skipped. Every call has
 // the attributes customer_tier (4 values) and region (5 values); --attributes times instead KPIs
@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   bool attributes = false;
   std::string clickhouse, cluster, database = "yardstick_bench";
   int64_t batch_size = 20'000;
+  int page_size = store::SqliteOptions().page_size;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--clickhouse") && i + 1 < argc) clickhouse = argv[++i];
     if (!std::strcmp(argv[i], "--cluster") && i + 1 < argc) cluster = argv[++i];
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--calls") && i + 1 < argc) calls = std::stoll(argv[++i]);
     if (!std::strcmp(argv[i], "--days") && i + 1 < argc) days = std::stoi(argv[++i]);
     if (!std::strcmp(argv[i], "--dir") && i + 1 < argc) dir = argv[++i];
+    if (!std::strcmp(argv[i], "--page-size") && i + 1 < argc) page_size = std::stoi(argv[++i]);
     if (!std::strcmp(argv[i], "--keep")) keep = true;
     if (!std::strcmp(argv[i], "--attributes")) attributes = true;
   }
@@ -69,7 +71,11 @@ int main(int argc, char** argv) {
   }
   Result<std::unique_ptr<store::Store>> opened = MakeError(ErrorCode::kInternal, "not opened");
   if (clickhouse.empty()) {
-    opened = store::OpenSqliteStore({path, true, 256 << 20});
+    store::SqliteOptions o;
+    o.path = path;
+    o.cache_bytes = 256 << 20;
+    o.page_size = page_size;
+    opened = store::OpenSqliteStore(o);
   } else {
     store::ClickHouseOptions o;
     for (size_t pos = 0; pos <= clickhouse.size();) {

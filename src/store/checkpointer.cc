@@ -1,10 +1,11 @@
 #include "store/checkpointer.h"
 
+#include <algorithm>
 #include <atomic>
 
 namespace yardstick::store {
 namespace {
-std::atomic<int> checkpoint_pages{5000};
+std::atomic<int> checkpoint_pages{0};  // 0: kCheckpointBytes
 std::atomic<int64_t> checkpoints_run{0}, wal_restarts{0};
 }  // namespace
 
@@ -13,7 +14,11 @@ CheckpointCounts CheckpointCountsForTesting() {
           wal_restarts.load(std::memory_order_relaxed)};
 }
 
-int CheckpointPages() { return checkpoint_pages.load(std::memory_order_relaxed); }
+int CheckpointPages(int page_size) {
+  const int pages = checkpoint_pages.load(std::memory_order_relaxed);
+  if (pages > 0) return pages;
+  return static_cast<int>(std::max<int64_t>(1, kCheckpointBytes / std::max(1, page_size)));
+}
 void SetCheckpointPagesForTesting(int pages) {
   checkpoint_pages.store(pages, std::memory_order_relaxed);
 }

@@ -28,9 +28,11 @@
 
 namespace yardstick::store {
 
-// The WAL size (pages) from which checkpoints start: 5000 (~20 MB, instead of SQLite's 1000),
-// unless a test set another.
-int CheckpointPages();
+// The WAL size from which checkpoints start: ~20 MB (5,000 pages of 4 KiB, 1,250 of 16 KiB;
+// SQLite's default is 1,000 pages), in pages of `page_size` bytes, unless a test set a number of
+// pages (0: back to the default).
+inline constexpr int64_t kCheckpointBytes = 5000 * 4096;
+int CheckpointPages(int page_size);
 void SetCheckpointPagesForTesting(int pages);
 
 // Since the start of the process, over every store: checkpoints run by checkpointer threads,

@@ -1085,10 +1085,18 @@ class Writer {
 class SqliteStore final : public Store {
  public:
   static Result<std::unique_ptr<Store>> Open(const SqliteOptions& options) {
+    const int ps = options.page_size;
+    if (ps < 512 || ps > 65536 || (ps & (ps - 1)) != 0) {
+      return MakeError(
+          ErrorCode::kInvalidArgument,
+          "page size must be a power of two from 512 to 65536, not " + std::to_string(ps));
+    }
     auto db = Database::Open(options.path, false);
     if (!db) return std::unexpected(db.error());
+    // The page size applies when the file is created (by the first statement that writes).
     const std::string pragmas =
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=" +
+        "PRAGMA page_size=" + std::to_string(ps) +
+        "; PRAGMA journal_mode=WAL; PRAGMA synchronous=" +
         std::string(options.synchronous_full ? "FULL" : "NORMAL") +
         "; PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-" +
         std::to_string(options.cache_bytes / 1024) +
@@ -1125,8 +1133,12 @@ class SqliteStore final : public Store {
         static_cast<size_t>(std::max<int64_t>(1, options.calls_per_generation)));
     (*writer)->set_filters(id_filter.get(), conversation_filter.get(),
                            generation_conversations.get());
+    int page_size = 4096;
+    if (auto p = (*writer)->db().Prepare("PRAGMA page_size"); p && p->Step() == SQLITE_ROW) {
+      page_size = static_cast<int>(p->Int(0));
+    }
     auto checkpointer = Checkpointer::Start((*writer)->db(), options.path, options.synchronous_full,
-                                            CheckpointPages());
+                                            CheckpointPages(page_size));
     if (!checkpointer) return std::unexpected(checkpointer.error());
     auto store = std::unique_ptr<SqliteStore>(new SqliteStore(
         options, std::move(*writer), std::move(*checkpointer), std::move(id_filter),

@@ -7,8 +7,10 @@
 //   crash (kill -9) of the process. Records whose (project, id) already exists are ignored, so a
 //   client retrying a batch does not duplicate it.
 // - Rollups are maintained with the records, in the same durable step, at minute, hour and day
-//   resolution; RollupQuery answers merge them so that the result equals aggregating the raw
-//   records of the range (to the sketch's relative accuracy for quantiles, exactly otherwise).
+//   resolution (a backend may build an hour or day from finer rollups once it is over, if its
+//   queries read the unbuilt periods from the finer ones); RollupQuery answers merge them so
+//   that the result equals aggregating the raw records of the range (to the sketch's relative
+//   accuracy for quantiles, exactly otherwise).
 // - QueryRaw groups by dimensions and record attributes (attributes.<key>, "" when missing) and
 //   returns per cell the same CallAggregate / ScoreAggregate the rollups would hold for it;
 //   QueryConversations groups by the attributes of a conversation's first call too. Neither
@@ -245,6 +247,9 @@ struct SqliteOptions {
   // Calls per generation of the id and conversation key indexes (docs/sqlite-store.md): fewer
   // make a group's index writes smaller and a lookup probe more generations. Tests make it small.
   int64_t calls_per_generation = 1 << 14;
+  // Page size of a new database file (a power of two, 512..65536); an existing file keeps its
+  // own (docs/sqlite-store.md).
+  int page_size = 16384;
   // The hour rollups of calls in an hour are built this long after the hour ends (day rollups
   // with a day's last hour); until then queries read that time from minute (or hour) rollups,
   // and the writer does not rewrite hour and day rows with every group. Later calls for a built

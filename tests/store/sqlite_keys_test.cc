@@ -32,7 +32,7 @@ class SqliteKeys : public ::testing::Test {
   }
   void TearDown() override {
     SetRecordKeyBitsForTesting(64);
-    SetCheckpointPagesForTesting(5000);
+    SetCheckpointPagesForTesting(0);
     std::filesystem::remove_all(dir_);
   }
   std::string Path() const { return (dir_ / "db.sqlite").string(); }
@@ -328,6 +328,51 @@ TEST_F(SqliteKeys, RefusesANewerSchema) {
   ASSERT_FALSE(s.has_value());
   EXPECT_NE(s.error().message().find("schema version 99"), std::string::npos)
       << s.error().message();
+}
+
+int PageSize(const std::string& path) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st, nullptr), SQLITE_OK);
+  EXPECT_EQ(sqlite3_step(st), SQLITE_ROW);
+  const int size = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return size;
+}
+
+TEST_F(SqliteKeys, ANewDatabaseGetsThePageSizeAnOldOneKeepsItsOwn) {
+  auto s = Open();
+  ASSERT_NE(s, nullptr);
+  s->Close();
+  EXPECT_EQ(PageSize(Path()), SqliteOptions().page_size);
+
+  // A file created with 4 KiB pages keeps them, and its records, when opened again.
+  const std::string old = (dir_ / "old.sqlite").string();
+  SqliteOptions o;
+  o.path = old;
+  o.page_size = 4096;
+  {
+    auto small = OpenSqliteStore(o);
+    ASSERT_TRUE(small.has_value()) << small.error().message();
+    model::Batch b;
+    b.calls.push_back(Call("p1", 1));
+    ASSERT_TRUE((*small)->Append(b).has_value());
+  }
+  o.page_size = 65536;
+  auto reopened = OpenSqliteStore(o);
+  ASSERT_TRUE(reopened.has_value()) << reopened.error().message();
+  auto counts = (*reopened)->CountRecords("p1");
+  ASSERT_TRUE(counts.has_value());
+  EXPECT_EQ(counts->calls, 1u);
+  (*reopened)->Close();
+  EXPECT_EQ(PageSize(old), 4096);
+
+  o.page_size = 3000;
+  auto bad = OpenSqliteStore(o);
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message().find("3000"), std::string::npos) << bad.error().message();
 }
 
 // The id filter is loaded in the background after an open; duplicates must be found before,
