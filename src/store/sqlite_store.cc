@@ -35,7 +35,8 @@ using sqlite::Statement;
 
 // Version 1 indexed calls by (project, id) and (project, conversation_id, start_ns); version 2
 // indexes 64-bit keys of them instead (id_key, conversation_key; see record_key.h); version 3
-// prefixes both key indexes with the call's generation (key_gen; see Writer).
+// prefixes both key indexes with the call's generation (key_gen; see Writer); version 4 builds
+// the hour and day rollups of calls when their period is over (rollup_state; see Writer).
 constexpr int kSchemaVersion = 4;
 
 constexpr std::string_view kSchema = R"sql(
@@ -695,7 +696,8 @@ class Writer {
   bool MayHaveCall(uint64_t id_key) const { return MayHave(id_filter_, id_key); }
   bool MayHaveConversation(uint64_t key) const { return MayHave(conversation_filter_, key); }
 
-  // The generations stored so far; new calls start a generation of their own.
+  // The stored watermark of built hours; a database without one gets the hour that ended the
+  // delay before now.
   Result<void> LoadHoursBuiltBefore(int64_t now_ns) {
     auto s = db_.Prepare("SELECT value FROM rollup_state WHERE name = ?");
     if (!s) return std::unexpected(s.error());
@@ -777,6 +779,7 @@ class Writer {
     return {};
   }
 
+  // The generations stored so far; new calls start a generation of their own.
   Result<void> LoadGenerations() {
     const int rc = generation_bounds_.Step();
     if (rc == SQLITE_ROW && !generation_bounds_.IsNull(1)) {
