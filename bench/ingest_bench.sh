@@ -6,19 +6,19 @@
 #
 # Builds the release binary, starts `yardstick serve` on a free loopback port with a fresh data
 # directory, measures start-to-ready time and idle RSS, generates CALLS realistic call records
-# (`yardstick replay --generate`, spread over the last hour), sends them with `yardstick replay`
+# (`yardstick replay --generate`, spread over the last minutes), sends them with `yardstick replay`
 # (BATCH records per request, CONCURRENCY connections), then a second run at half the measured
 # rate for acknowledgement latency, and prints RSS after the load. YS=<binary> skips the build
 # and runs that binary (to compare builds on the same machine at the same time). SPAN_DAYS sets
-# how far back the calls' times go (default 0.04, the last ~58 minutes: a replay of recent
-# history, partly into hours the store has built already; 0.003, the last ~4 minutes, is the
-# shape of live traffic).
+# how far back the calls' times go: the default 0.003 (the last ~4 minutes) is the shape of
+# live traffic; 0.04 (the last ~58 minutes, the default before 2026-11-27) replays recent
+# history, partly into hours whose rollups the store has built already, which costs more.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 calls=${1:-2000000}
 batch=${2:-1000}
 concurrency=${3:-4}
-span_days=${SPAN_DAYS:-0.04}
+span_days=${SPAN_DAYS:-0.003}
 build=${BUILD:-build/release}
 # YS=<binary> runs a given yardstick binary instead (to compare builds).
 if [ -n "${YS:-}" ]; then
