@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ranges>
 #include <set>
 #include <thread>
@@ -381,6 +382,21 @@ int64_t NowNs() {
       .count();
 }
 
+// The store's clock: the options' (tests) or the system's.
+int64_t NowNs(const SqliteOptions& options) { return options.clock ? options.clock() : NowNs(); }
+
+// The watermark of built hours (rollup_state), nullopt when the database has none yet.
+Result<std::optional<int64_t>> ReadHoursBuiltBefore(Database& db) {
+  auto cached = db.Cached("SELECT value FROM rollup_state WHERE name = ?");
+  if (!cached) return std::unexpected(cached.error());
+  Statement& s = **cached;
+  s.Bind(1, std::string(kHoursBuiltBefore));
+  const int rc = s.Step();
+  if (rc == SQLITE_ROW) return std::optional<int64_t>(s.Int(0));
+  if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, "rollup state: " + db.ErrorMessage());
+  return std::optional<int64_t>();
+}
+
 // The writer's prepared statements and rollup cache; used only by the writer thread.
 class Writer {
  public:
@@ -699,15 +715,12 @@ class Writer {
   // The stored watermark of built hours; a database without one gets the hour that ended the
   // delay before now.
   Result<void> LoadHoursBuiltBefore(int64_t now_ns) {
-    auto s = db_.Prepare("SELECT value FROM rollup_state WHERE name = ?");
-    if (!s) return std::unexpected(s.error());
-    s->Bind(1, std::string(kHoursBuiltBefore));
-    const int rc = s->Step();
-    if (rc == SQLITE_ROW) {
-      hours_built_before_ = s->Int(0);
+    auto stored = ReadHoursBuiltBefore(db_);
+    if (!stored) return std::unexpected(stored.error());
+    if (stored->has_value()) {
+      hours_built_before_ = **stored;
       return {};
     }
-    if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, "rollup state: " + db_.ErrorMessage());
     // A new database, or one whose every hour and day rollup was written with its calls: hours
     // from here on are built when they end (rows an older build wrote for them are replaced).
     hours_built_before_ = FloorTo(now_ns - coarse_rollup_delay_ns_, kNanosPerHour);
@@ -746,18 +759,19 @@ class Writer {
       finer_rollups_.Bind(2, static_cast<int64_t>(finer));
       finer_rollups_.Bind(3, ts);
       finer_rollups_.Bind(4, ts + ResolutionNanos(res));
-      int rc;
-      while ((rc = finer_rollups_.Step()) == SQLITE_ROW) {
-        auto a = CallAggregate::Deserialize(finer_rollups_.Blob(5));
-        Result<void> merge = a ? merged[ReadDims(finer_rollups_, 0)].Merge(*a)
-                               : Result<void>(std::unexpected(a.error()));
-        if (!merge) {
-          finer_rollups_.Reset();
-          return merge;
+      auto merge_rows = [&]() -> Result<void> {
+        int rc;
+        while ((rc = finer_rollups_.Step()) == SQLITE_ROW) {
+          auto a = CallAggregate::Deserialize(finer_rollups_.Blob(5));
+          if (!a) return std::unexpected(a.error());
+          if (auto r = merged[ReadDims(finer_rollups_, 0)].Merge(*a); !r) return r;
         }
-      }
+        if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, db_.ErrorMessage());
+        return {};
+      };
+      auto merged_rows = merge_rows();
       finer_rollups_.Reset();
-      if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, db_.ErrorMessage());
+      if (!merged_rows) return merged_rows;
       for (const auto& [dims, agg] : merged) {
         if (auto r = PutCallRollup(p, static_cast<int>(res), ts, dims, agg); !r) return r;
       }
@@ -1128,9 +1142,8 @@ class SqliteStore final : public Store {
     // Conversations are fewer than calls; planned for half as many, it grows when needed.
     auto conversation_filter = std::make_unique<IdFilter>(
         static_cast<size_t>(std::max(kMinPlannedKeys, stored_calls / 2)));
-    auto writer =
-        Writer::Create(std::move(*db), options.calls_per_generation, options.coarse_rollup_delay_ns,
-                       options.clock ? options.clock() : NowNs());
+    auto writer = Writer::Create(std::move(*db), options.calls_per_generation,
+                                 options.coarse_rollup_delay_ns, NowNs(options));
     if (!writer) return std::unexpected(writer.error());
     auto generation_conversations = std::make_unique<GenerationFilters>(
         static_cast<size_t>(std::max<int64_t>(1, options.calls_per_generation)));
@@ -1595,7 +1608,7 @@ class SqliteStore final : public Store {
     return RunWrite([&](Database& db) -> Result<void> {
       // Hours are built from minutes and days from hours: the finer rows of what is not built
       // yet are kept whatever the limits say.
-      auto built = writer_->BuildCoarseRollups(Now());
+      auto built = writer_->BuildCoarseRollups(NowNs(options_));
       const int64_t hours = writer_->hours_built_before();
       minute_before = std::min(minute_before, hours);
       hour_before = std::min(hour_before, FloorTo(hours, kNanosPerDay));
@@ -1782,11 +1795,9 @@ class SqliteStore final : public Store {
     return db.Exec("COMMIT");
   }
 
-  int64_t Now() const { return options_.clock ? options_.clock() : NowNs(); }
-
   // Builds the hours that are due (the writer's watermark; after a failure, a minute later).
   void BuildDueRollups() {
-    const int64_t now = Now();
+    const int64_t now = NowNs(options_);
     if (now < writer_->next_build_ns() || now < retry_build_after_) return;
     if (!writer_->BuildCoarseRollups(now)) retry_build_after_ = now + kNanosPerMinute;
   }
@@ -1798,7 +1809,8 @@ class SqliteStore final : public Store {
       {
         std::unique_lock lock(queue_mutex_);
         // Woken for the next hour to build, too (checked at least every hour).
-        const int64_t until = std::max(writer_->next_build_ns(), retry_build_after_) - Now();
+        const int64_t until =
+            std::max(writer_->next_build_ns(), retry_build_after_) - NowNs(options_);
         const auto wait = std::chrono::nanoseconds(std::clamp<int64_t>(until, 0, kNanosPerHour));
         queue_cv_.wait_for(lock, wait,
                            [&] { return closed_ || !queue_.empty() || !jobs_.empty(); });
@@ -1951,16 +1963,9 @@ class SqliteStore final : public Store {
     if (kind == 'c') {
       if (auto r = lease->db().Exec("BEGIN"); !r) return std::unexpected(r.error());
       transaction.db = &lease->db();
-      auto state = lease->db().Cached("SELECT value FROM rollup_state WHERE name = ?");
-      if (!state) return std::unexpected(state.error());
-      Statement* st = &**state;
-      st->Bind(1, std::string(kHoursBuiltBefore));
-      const int rc = st->Step();
-      if (rc == SQLITE_ROW) hours_built_before = st->Int(0);
-      st->Reset();
-      if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        return MakeError(ErrorCode::kIo, lease->db().ErrorMessage());
-      }
+      auto stored = ReadHoursBuiltBefore(lease->db());
+      if (!stored) return std::unexpected(stored.error());
+      hours_built_before = stored->value_or(kAllRollupsBuilt);
     }
 
     std::map<std::pair<int64_t, std::vector<std::string>>, Aggregate> cells;
