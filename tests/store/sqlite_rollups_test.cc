@@ -43,15 +43,9 @@ class SqliteRollups : public ::testing::Test {
   std::unique_ptr<Store> Open(const std::string& name = "db.sqlite") {
     SqliteOptions o;
     o.path = Path(name);
-    o.cache_bytes = 4 << 20;
     o.coarse_rollup_delay_ns = 10 * kMinute;
     o.clock = [now = now_] { return now->load(); };
-    auto s = OpenSqliteStore(o);
-    if (!s) {
-      ADD_FAILURE() << s.error().message();
-      return nullptr;
-    }
-    return std::move(*s);
+    return OpenWith(std::move(o));
   }
 
   // The reference: a store whose clock is far ahead of every call, so that every hour and day
@@ -59,8 +53,12 @@ class SqliteRollups : public ::testing::Test {
   std::unique_ptr<Store> OpenReference() {
     SqliteOptions o;
     o.path = Path("reference.sqlite");
-    o.cache_bytes = 4 << 20;
     o.clock = [] { return kT0 + 400 * kDay; };
+    return OpenWith(std::move(o));
+  }
+
+  static std::unique_ptr<Store> OpenWith(SqliteOptions o) {
+    o.cache_bytes = 4 << 20;
     auto s = OpenSqliteStore(o);
     if (!s) {
       ADD_FAILURE() << s.error().message();
